@@ -1,0 +1,47 @@
+{
+  "targets": [
+    {
+      # Files compiled with AVX2+FMA; only called after a run-time CPU check.
+      "target_name": "convkit_avx2",
+      "type": "static_library",
+      "sources": ["src/gemm/ukernel_6x16_avx2.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fPIC", "-mavx2", "-mfma"],
+      "cflags_cc!": ["-fno-exceptions"]
+    },
+    {
+      "target_name": "convkit_native",
+      "dependencies": ["convkit_avx2"],
+      "sources": [
+        "src/binding.cc",
+        "src/runtime/thread_pool.cc",
+        "src/runtime/cpu_features.cc",
+        "src/runtime/scratch.cc",
+        "src/gemm/config.cc",
+        "src/gemm/operand.cc",
+        "src/gemm/gemm.cc",
+        "src/gemm/ukernel_6x16_ref.cc",
+        "src/kernels/conv_patches.cc",
+        "src/kernels/conv2d.cc",
+        "src/kernels/conv2d_backprop_input.cc",
+        "src/kernels/conv2d_backprop_filter.cc",
+        "src/kernels/matmul.cc",
+        "src/kernels/max_pool.cc",
+        "src/kernels/max_pool_grad.cc",
+        "src/kernels/avg_pool.cc",
+        "src/kernels/avg_pool_grad.cc",
+        "src/kernels/unary.cc",
+        "src/kernels/binary.cc",
+        "src/kernels/reduce.cc",
+        "src/kernels/softmax.cc",
+        "src/kernels/batch_norm.cc",
+        "src/kernels/transpose.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags!": ["-fno-exceptions"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

@@ -1,0 +1,248 @@
+// The addon's JavaScript surface: one table of entry points, each unpacking typed arrays
+// and integers, checking sizes, and handing over to a kernel. No maths here.
+#include <napi.h>
+
+#include <string>
+
+#include "gemm/config.h"
+#include "kernels/kernels.h"
+#include "runtime/thread_pool.h"
+
+namespace convkit {
+namespace {
+
+// Typed access to the arguments of one call; every mismatch becomes a JS TypeError.
+class Args {
+ public:
+  explicit Args(const Napi::CallbackInfo& info) : info_(info) {}
+
+  float* floats(size_t i, int64_t at_least) const {
+    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
+        info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      fail("argument " + std::to_string(i) + " must be a Float32Array");
+    auto array = info_[i].As<Napi::Float32Array>();
+    if (static_cast<int64_t>(array.ElementLength()) < at_least)
+      fail("argument " + std::to_string(i) + " holds " + std::to_string(array.ElementLength()) +
+           " floats, the kernel needs " + std::to_string(at_least));
+    return array.Data();
+  }
+  // A Float32Array, or null/undefined for "absent".
+  float* optional_floats(size_t i, int64_t at_least) const {
+    if (i >= info_.Length() || info_[i].IsNull() || info_[i].IsUndefined()) return nullptr;
+    return floats(i, at_least);
+  }
+  const int32_t* ints(size_t i, size_t count) const {
+    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
+        info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+        info_[i].As<Napi::Int32Array>().ElementLength() != count)
+      fail("argument " + std::to_string(i) + " must be an Int32Array of " + std::to_string(count));
+    return info_[i].As<Napi::Int32Array>().Data();
+  }
+  int64_t integer(size_t i) const {
+    if (i >= info_.Length() || !info_[i].IsNumber()) fail("argument " + std::to_string(i) + " must be a number");
+    return info_[i].As<Napi::Number>().Int64Value();
+  }
+  float number(size_t i) const {
+    if (i >= info_.Length() || !info_[i].IsNumber()) fail("argument " + std::to_string(i) + " must be a number");
+    return info_[i].As<Napi::Number>().FloatValue();
+  }
+  ConvGeometry geometry(size_t i) const { return ConvGeometry::from(ints(i, ConvGeometry::kFields)); }
+  Napi::Env env() const { return info_.Env(); }
+
+ private:
+  [[noreturn]] void fail(const std::string& message) const {
+    throw Napi::TypeError::New(info_.Env(), "convkit native: " + message);
+  }
+  const Napi::CallbackInfo& info_;
+};
+
+int64_t out_size(const ConvGeometry& g) { return g.out_pixels() * g.out_c; }
+int64_t filter_size(const ConvGeometry& g) { return g.patch_size() * g.out_c; }
+
+Napi::Value Conv2D(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(4);
+  conv2d(a.floats(0, g.in_size()), a.floats(1, filter_size(g)), a.optional_floats(2, g.out_c),
+         a.floats(3, out_size(g)), g, static_cast<Activation>(a.integer(5)));
+  return info.Env().Undefined();
+}
+
+Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(3);
+  conv2d_backprop_input(a.floats(0, out_size(g)), a.floats(1, filter_size(g)), a.floats(2, g.in_size()), g);
+  return info.Env().Undefined();
+}
+
+Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(3);
+  conv2d_backprop_filter(a.floats(0, g.in_size()), a.floats(1, out_size(g)), a.floats(2, filter_size(g)), g);
+  return info.Env().Undefined();
+}
+
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int32_t* v = a.ints(4, 7);
+  const MatMulShape s{v[0], v[1], v[2], v[3], v[4], v[5] != 0, v[6] != 0};
+  const int64_t batch = s.batch_a > s.batch_b ? s.batch_a : s.batch_b;
+  matmul(a.floats(0, s.batch_a * s.m * s.k), a.floats(1, s.batch_b * s.k * s.n), a.optional_floats(2, s.n),
+         a.floats(3, batch * s.m * s.n), s, static_cast<Activation>(a.integer(5)));
+  return info.Env().Undefined();
+}
+
+Napi::Value MaxPool(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(2);
+  max_pool(a.floats(0, g.in_size()), a.floats(1, out_size(g)), g);
+  return info.Env().Undefined();
+}
+
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(3);
+  max_pool_grad(a.floats(0, out_size(g)), a.floats(1, g.in_size()), a.floats(2, g.in_size()), g);
+  return info.Env().Undefined();
+}
+
+Napi::Value AvgPool(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(2);
+  avg_pool(a.floats(0, g.in_size()), a.floats(1, out_size(g)), g);
+  return info.Env().Undefined();
+}
+
+Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(2);
+  avg_pool_grad(a.floats(0, out_size(g)), a.floats(1, g.in_size()), g);
+  return info.Env().Undefined();
+}
+
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t size = a.integer(3);
+  unary(static_cast<UnaryOp>(a.integer(0)), a.floats(1, size), a.floats(2, size), size, a.number(4));
+  return info.Env().Undefined();
+}
+
+// binary(op, a, b, y, layout: Int32Array [rank, dims..., aStrides..., bStrides...])
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Args a(info);
+  constexpr int kMax = BroadcastShape::kMaxRank;
+  const int32_t* v = a.ints(4, 1 + 3 * kMax);
+  BroadcastShape s{v[0], {}, {}, {}};
+  if (s.rank < 1 || s.rank > kMax) throw Napi::RangeError::New(info.Env(), "convkit native: binary takes rank 1 to 6");
+  int64_t size = 1, extent_a = 1, extent_b = 1;  // extent: one past the last element each operand reads
+  for (int d = 0; d < s.rank; ++d) {
+    s.dims[d] = v[1 + d];
+    s.a_strides[d] = v[1 + kMax + d];
+    s.b_strides[d] = v[1 + 2 * kMax + d];
+    size *= s.dims[d];
+    extent_a += (s.dims[d] - 1) * s.a_strides[d];
+    extent_b += (s.dims[d] - 1) * s.b_strides[d];
+  }
+  binary(static_cast<BinaryOp>(a.integer(0)), a.floats(1, extent_a), a.floats(2, extent_b), a.floats(3, size), s);
+  return info.Env().Undefined();
+}
+
+// reduce(op, x, y, outer, reduce, inner)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t outer = a.integer(3), length = a.integer(4), inner = a.integer(5);
+  reduce(static_cast<ReduceOp>(a.integer(0)), a.floats(1, outer * length * inner), a.floats(2, outer * inner), outer,
+         length, inner);
+  return info.Env().Undefined();
+}
+
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t rows = a.integer(2), cols = a.integer(3);
+  softmax(a.floats(0, rows * cols), a.floats(1, rows * cols), rows, cols);
+  return info.Env().Undefined();
+}
+
+// batchNorm(x, mean, variance, offset|null, scale|null, y, channels, epsilon)
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t channels = a.integer(6);
+  float* x = a.floats(0, channels);
+  const int64_t size = info[0].As<Napi::Float32Array>().ElementLength();
+  batch_norm(x, a.floats(1, channels), a.floats(2, channels), a.optional_floats(3, channels),
+             a.optional_floats(4, channels), a.floats(5, size), size, channels, a.number(7));
+  return info.Env().Undefined();
+}
+
+// transpose(x, y, shape: Int32Array, perm: Int32Array)
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const size_t rank = info[2].IsTypedArray() ? info[2].As<Napi::TypedArray>().ElementLength() : 0;
+  if (rank < 1 || rank > 6) throw Napi::RangeError::New(info.Env(), "convkit native: transpose takes rank 1 to 6");
+  const int32_t* shape32 = a.ints(2, rank);
+  const int32_t* perm32 = a.ints(3, rank);
+  int64_t shape[6], perm[6], size = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    shape[d] = shape32[d];
+    perm[d] = perm32[d];
+    size *= shape[d];
+  }
+  transpose(a.floats(0, size), a.floats(1, size), shape, perm, static_cast<int>(rank));
+  return info.Env().Undefined();
+}
+
+// gemm(a, b, c, m, n, k): row-major C = A·B, for the GEMM micro-benchmark.
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t m = a.integer(3), n = a.integer(4), k = a.integer(5);
+  gemm(m, n, k, DenseOperand(a.floats(0, m * k), k, 1), DenseOperand(a.floats(1, k * n), 1, n), a.floats(2, m * n),
+       n, false);
+  return info.Env().Undefined();
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("gemm", gemm_config().name);
+  out.Set("threads", threads());
+  return out;
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t count = a.integer(0);
+  if (count < 1 || count > 256) throw Napi::RangeError::New(info.Env(), "convkit native: threads must be 1..256");
+  set_threads(static_cast<int>(count));
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  const struct {
+    const char* name;
+    Napi::Value (*fn)(const Napi::CallbackInfo&);
+  } table[] = {
+      {"conv2d", Conv2D},
+      {"conv2dBackpropInput", Conv2DBackpropInput},
+      {"conv2dBackpropFilter", Conv2DBackpropFilter},
+      {"matmul", MatMul},
+      {"maxPool", MaxPool},
+      {"maxPoolGrad", MaxPoolGrad},
+      {"avgPool", AvgPool},
+      {"avgPoolGrad", AvgPoolGrad},
+      {"unary", Unary},
+      {"binary", Binary},
+      {"reduce", Reduce},
+      {"softmax", Softmax},
+      {"batchNorm", BatchNorm},
+      {"transpose", Transpose},
+      {"gemm", Gemm},
+      {"info", Info},
+      {"setThreads", SetThreads},
+  };
+  for (const auto& entry : table) exports.Set(entry.name, Napi::Function::New(env, entry.fn, entry.name));
+  return exports;
+}
+
+}  // namespace
+}  // namespace convkit
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return convkit::Init(env, exports); }
+NODE_API_MODULE(convkit_native, InitModule)

@@ -1,0 +1,114 @@
+// The blocking loops of the BLIS algorithm: NC columns of B, then KC of depth (pack B),
+// then MC rows of A (pack A), then NR x MR tiles handed to the micro-kernel.
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "../runtime/scratch.h"
+#include "../runtime/thread_pool.h"
+#include "config.h"
+
+namespace convkit {
+
+void apply_epilogue(float* c, int64_t ldc, int64_t rows, int64_t cols, int64_t col0, const Epilogue& ep) {
+  if (!ep.bias && ep.activation == Activation::kLinear) return;
+  const float* bias = ep.bias ? ep.bias + col0 : nullptr;
+  const bool relu = ep.activation == Activation::kRelu;
+  for (int64_t i = 0; i < rows; ++i) {
+    float* row = c + i * ldc;
+    if (bias)
+      for (int64_t j = 0; j < cols; ++j) row[j] += bias[j];
+    if (relu)
+      for (int64_t j = 0; j < cols; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+  }
+}
+
+void gemm_serial(int64_t m, int64_t n, int64_t k, const Operand& a, const Operand& b_t, float* c, int64_t ldc,
+                 bool accumulate, const Epilogue& ep) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+    apply_epilogue(c, ldc, m, n, 0, ep);
+    return;
+  }
+  const GemmConfig& cfg = gemm_config();
+  const int MR = cfg.mr, NR = cfg.nr;
+  float* packed_b = scratch(ScratchSlot::kPackB, cfg.kc * ((std::min(cfg.nc, n) + NR - 1) / NR) * NR);
+  float* packed_a = scratch(ScratchSlot::kPackA, cfg.kc * ((std::min(cfg.mc, m) + MR - 1) / MR) * MR);
+  alignas(64) float edge[6 * 16];  // scratch tile for the ragged right and bottom edges
+
+  for (int64_t jc = 0; jc < n; jc += cfg.nc) {
+    const int64_t nc = std::min(cfg.nc, n - jc);
+    for (int64_t pc = 0; pc < k; pc += cfg.kc) {
+      const int64_t kc = std::min(cfg.kc, k - pc);
+      const bool add = accumulate || pc > 0, last = pc + kc == k;
+      b_t.pack(jc, nc, pc, kc, NR, packed_b);
+      for (int64_t ic = 0; ic < m; ic += cfg.mc) {
+        const int64_t mc = std::min(cfg.mc, m - ic);
+        a.pack(ic, mc, pc, kc, MR, packed_a);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t nr = std::min<int64_t>(NR, nc - jr);
+          const float* b_panel = packed_b + jr * kc;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = std::min<int64_t>(MR, mc - ir);
+            const float* a_panel = packed_a + ir * kc;
+            float* tile = c + (ic + ir) * ldc + jc + jr;
+            if (mr == MR && nr == NR) {
+              cfg.ukernel(kc, a_panel, b_panel, tile, ldc, add);
+              continue;
+            }
+            cfg.ukernel(kc, a_panel, b_panel, edge, NR, false);
+            for (int64_t i = 0; i < mr; ++i)
+              for (int64_t j = 0; j < nr; ++j)
+                tile[i * ldc + j] = add ? tile[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
+          }
+        }
+        if (last) apply_epilogue(c + ic * ldc + jc, ldc, mc, nc, jc, ep);
+      }
+    }
+  }
+}
+
+namespace {
+
+// The rows of another operand from `row0` on: one thread's share of A (or of B's columns).
+class RowWindow final : public Operand {
+ public:
+  RowWindow(const Operand& inner, int64_t row0) : inner_(inner), row0_(row0) {}
+  void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, int width, float* dst) const override {
+    inner_.pack(row0_ + row0, rows, col0, cols, width, dst);
+  }
+
+ private:
+  const Operand& inner_;
+  int64_t row0_;
+};
+
+}  // namespace
+
+void gemm(int64_t m, int64_t n, int64_t k, const Operand& a, const Operand& b_t, float* c, int64_t ldc,
+          bool accumulate, const Epilogue& ep) {
+  const GemmConfig& cfg = gemm_config();
+  const int parts = threads();
+  // Too little work to share: waking workers costs more than it saves.
+  if (parts == 1 || m * n * k < 64 * 64 * 64) return gemm_serial(m, n, k, a, b_t, c, ldc, accumulate, ep);
+  // Split the longer side of C into one slab per thread, aligned to the register tile.
+  const bool split_rows = m >= n;
+  const int64_t side = split_rows ? m : n, unit = split_rows ? cfg.mr : cfg.nr;
+  const int64_t units = (side + unit - 1) / unit;
+  const int64_t slab = ((units + parts - 1) / parts) * unit;
+  parallel_for((side + slab - 1) / slab, [&](int64_t part, int) {
+    const int64_t begin = part * slab, len = std::min(slab, side - begin);
+    if (split_rows) {
+      gemm_serial(len, n, k, RowWindow(a, begin), b_t, c + begin * ldc, ldc, accumulate, ep);
+    } else {
+      Epilogue shifted = ep;
+      if (ep.bias) shifted.bias = ep.bias + begin;
+      gemm_serial(m, len, k, a, RowWindow(b_t, begin), c + begin, ldc, accumulate, shifted);
+    }
+  });
+}
+
+}  // namespace convkit

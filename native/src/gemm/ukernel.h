@@ -1,0 +1,16 @@
+// The GEMM micro-kernel contract (as in BLIS): multiply one packed MR x kc panel of A by one
+// packed kc x NR panel of B and write (or add to) an MR x NR tile of C with row stride ldc.
+//   a: kc groups of MR floats (column p of the panel is a[p*MR .. p*MR+MR))
+//   b: kc groups of NR floats (row p of the panel is b[p*NR .. p*NR+NR)), 32-byte aligned
+// Edge tiles are the caller's business: it passes a full-size scratch tile instead.
+#pragma once
+#include <cstdint>
+
+namespace convkit {
+
+using Ukernel = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+
+void ukernel_6x16_ref(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+void ukernel_6x16_avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+
+}  // namespace convkit

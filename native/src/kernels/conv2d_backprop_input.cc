@@ -1,0 +1,56 @@
+#include <algorithm>
+
+#include "../runtime/scratch.h"
+#include "../runtime/thread_pool.h"
+#include "kernels.h"
+
+namespace convkit {
+
+namespace {
+
+// Adds each patch row of `cols` back onto the image positions it was read from.
+void col2im(const float* cols, float* image, const ConvGeometry& g) {
+  std::fill(image, image + g.in_h * g.in_w * g.in_c, 0.0f);
+  const int64_t patch = g.patch_size();
+  for (int64_t oh = 0; oh < g.out_h; ++oh) {
+    for (int64_t ow = 0; ow < g.out_w; ++ow, cols += patch) {
+      for (int64_t kh = 0; kh < g.filter_h; ++kh) {
+        const int64_t ih = oh * g.stride_h - g.pad_top + kh * g.dilation_h;
+        if (ih < 0 || ih >= g.in_h) continue;
+        for (int64_t kw = 0; kw < g.filter_w; ++kw) {
+          const int64_t iw = ow * g.stride_w - g.pad_left + kw * g.dilation_w;
+          if (iw < 0 || iw >= g.in_w) continue;
+          float* dst = image + (ih * g.in_w + iw) * g.in_c;
+          const float* src = cols + (kh * g.filter_w + kw) * g.in_c;
+          for (int64_t c = 0; c < g.in_c; ++c) dst[c] += src[c];
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// Per image: cols[pixels x patch] = dy[pixels x out_c] · filterᵀ, then col2im into dx.
+void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
+  const int64_t pixels = g.out_h * g.out_w, patch = g.patch_size();
+  const int64_t image_size = g.in_h * g.in_w * g.in_c;
+  const DenseOperand filter_rows(filter, g.out_c, 1);  // filter is [patch x out_c]: Bᵀ for B = filterᵀ
+  auto one_image = [&](int64_t n, bool parallel_gemm) {
+    float* cols = scratch(ScratchSlot::kKernel, pixels * patch);
+    const DenseOperand dy_image(dy + n * pixels * g.out_c, g.out_c, 1);
+    if (parallel_gemm) {
+      gemm(pixels, patch, g.out_c, dy_image, filter_rows, cols, patch, false);
+    } else {
+      gemm_serial(pixels, patch, g.out_c, dy_image, filter_rows, cols, patch, false);
+    }
+    col2im(cols, dx + n * image_size, g);
+  };
+  if (g.batch >= threads()) {
+    parallel_for(g.batch, [&](int64_t n, int) { one_image(n, false); });
+  } else {
+    for (int64_t n = 0; n < g.batch; ++n) one_image(n, true);
+  }
+}
+
+}  // namespace convkit

@@ -1,0 +1,21 @@
+// Implicit im2col: GEMM operands whose elements are image patches, packed straight from
+// the NHWC input so the patch matrix (9x the input for a 3x3 filter) is never built.
+#pragma once
+#include "../gemm/operand.h"
+#include "conv_geometry.h"
+
+namespace convkit {
+
+// Rows are output pixels (n, oh, ow); columns are patch elements (kh, kw, ci).
+// Packing with width 1 writes plain row-major im2col rows.
+class PatchRows final : public Operand {
+ public:
+  PatchRows(const float* input, const ConvGeometry& g) : input_(input), g_(g) {}
+  void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, int width, float* dst) const override;
+
+ private:
+  const float* input_;
+  ConvGeometry g_;
+};
+
+}  // namespace convkit

@@ -1,0 +1,59 @@
+// Every native kernel convkit's tfjs backend calls. Tensors are flat float arrays in tfjs's
+// row-major (NHWC) layout; the binding checks sizes before calling these.
+#pragma once
+#include <cstdint>
+
+#include "../gemm/gemm.h"
+#include "conv_geometry.h"
+
+namespace convkit {
+
+// Convolutions (conv2d.cc, conv2d_backprop_input.cc, conv2d_backprop_filter.cc).
+void conv2d(const float* x, const float* filter, const float* bias, float* y, const ConvGeometry& g, Activation act);
+void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g);
+void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g);
+
+// Matrix products, batched, with optional transposes and fused bias + activation (matmul.cc).
+struct MatMulShape {
+  int64_t batch_a, batch_b, m, n, k;
+  bool transpose_a, transpose_b;
+};
+void matmul(const float* a, const float* b, const float* bias, float* y, const MatMulShape& s, Activation act);
+
+// Pooling (max_pool.cc, max_pool_grad.cc, avg_pool.cc, avg_pool_grad.cc); in_c == out_c.
+void max_pool(const float* x, float* y, const ConvGeometry& g);
+void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometry& g);
+void avg_pool(const float* x, float* y, const ConvGeometry& g);
+void avg_pool_grad(const float* dy, float* dx, const ConvGeometry& g);
+
+// Elementwise (unary.cc, binary.cc).
+enum class UnaryOp : int { kRelu, kStep, kExp, kLog, kSqrt, kRsqrt, kSquare, kNeg, kAbs, kSigmoid, kTanh, kReciprocal };
+void unary(UnaryOp op, const float* x, float* y, int64_t size, float alpha);
+
+enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference };
+// The output's shape (at most 6 axes, adjacent axes merged where possible) and each
+// operand's stride along every output axis: 0 where the operand is broadcast. The last
+// axis's strides are 0 or 1.
+struct BroadcastShape {
+  static constexpr int kMaxRank = 6;
+  int rank;
+  int64_t dims[kMaxRank], a_strides[kMaxRank], b_strides[kMaxRank];
+};
+void binary(BinaryOp op, const float* a, const float* b, float* y, const BroadcastShape& shape);
+
+// Reductions over the middle axis of [outer, reduce, inner] (reduce.cc).
+enum class ReduceOp : int { kSum, kMean, kMax, kMin };
+void reduce(ReduceOp op, const float* x, float* y, int64_t outer, int64_t reduce, int64_t inner);
+
+// Softmax over the last axis of [rows, cols] (softmax.cc).
+void softmax(const float* logits, float* y, int64_t rows, int64_t cols);
+
+// Batch normalisation in inference form: y = (x - mean) * rsqrt(var + eps) * scale + offset,
+// with per-channel parameters broadcast over the last axis (batch_norm.cc).
+void batch_norm(const float* x, const float* mean, const float* variance, const float* offset, const float* scale,
+                float* y, int64_t size, int64_t channels, float epsilon);
+
+// Transpose of a tensor of rank <= 6 (transpose.cc).
+void transpose(const float* x, float* y, const int64_t* shape, const int64_t* perm, int rank);
+
+}  // namespace convkit

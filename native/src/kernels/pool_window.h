@@ -1,0 +1,20 @@
+// The part of a pooling window that lies inside the image, shared by the pooling kernels.
+#pragma once
+#include <algorithm>
+
+#include "conv_geometry.h"
+
+namespace convkit {
+
+struct PoolWindow {
+  int64_t h0, h1, w0, w1;  // input rows [h0, h1) and columns [w0, w1), clipped to the image
+
+  static PoolWindow at(const ConvGeometry& g, int64_t oh, int64_t ow) {
+    const int64_t top = oh * g.stride_h - g.pad_top, left = ow * g.stride_w - g.pad_left;
+    return {std::max<int64_t>(top, 0), std::min(top + g.filter_h, g.in_h), std::max<int64_t>(left, 0),
+            std::min(left + g.filter_w, g.in_w)};
+  }
+  int64_t count() const { return std::max<int64_t>(h1 - h0, 0) * std::max<int64_t>(w1 - w0, 0); }
+};
+
+}  // namespace convkit

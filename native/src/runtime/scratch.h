@@ -1,0 +1,14 @@
+// Per-thread scratch memory that grows on demand and is reused across calls, so hot
+// kernels never allocate. 64-byte aligned for vector loads.
+#pragma once
+#include <cstddef>
+
+namespace convkit {
+
+enum class ScratchSlot { kPackA, kPackB, kKernel, kCount };
+
+// A buffer of at least `floats` floats for the calling thread; valid until the next call
+// with the same slot on the same thread.
+float* scratch(ScratchSlot slot, size_t floats);
+
+}  // namespace convkit

@@ -1,0 +1,57 @@
+// Loads the C++ addon built by node-gyp at install time. When it cannot be loaded (no
+// compiler on the machine, a failed build), convkit keeps working on tfjs's JS kernels.
+import * as path from 'path';
+
+/** Codes shared with native/src/kernels/kernels.h. */
+export enum Activation { Linear = 0, Relu = 1 }
+export enum UnaryOp { Relu, Step, Exp, Log, Sqrt, Rsqrt, Square, Neg, Abs, Sigmoid, Tanh, Reciprocal }
+export enum BinaryOp { Add, Sub, Mul, Div, Max, Min, SquaredDifference }
+export enum ReduceOp { Sum, Mean, Max, Min }
+
+type F32 = Float32Array;
+type Maybe = Float32Array | null;
+
+/** The addon's entry points (native/src/binding.cc). */
+export interface NativeAddon {
+  conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation): void;
+  conv2dBackpropInput(dy: F32, filter: F32, dx: F32, geometry: Int32Array): void;
+  conv2dBackpropFilter(x: F32, dy: F32, dfilter: F32, geometry: Int32Array): void;
+  /** shape: [batchA, batchB, m, n, k, transposeA, transposeB] */
+  matmul(a: F32, b: F32, bias: Maybe, y: F32, shape: Int32Array, activation: Activation): void;
+  maxPool(x: F32, y: F32, geometry: Int32Array): void;
+  maxPoolGrad(dy: F32, x: F32, dx: F32, geometry: Int32Array): void;
+  avgPool(x: F32, y: F32, geometry: Int32Array): void;
+  avgPoolGrad(dy: F32, dx: F32, geometry: Int32Array): void;
+  unary(op: UnaryOp, x: F32, y: F32, size: number, alpha: number): void;
+  /** layout: [rank, dims (6), a's strides (6), b's strides (6)], see broadcastLayout(). */
+  binary(op: BinaryOp, a: F32, b: F32, y: F32, layout: Int32Array): void;
+  reduce(op: ReduceOp, x: F32, y: F32, outer: number, reduce: number, inner: number): void;
+  softmax(logits: F32, y: F32, rows: number, cols: number): void;
+  batchNorm(x: F32, mean: F32, variance: F32, offset: Maybe, scale: Maybe, y: F32, channels: number,
+    epsilon: number): void;
+  transpose(x: F32, y: F32, shape: Int32Array, perm: Int32Array): void;
+  gemm(a: F32, b: F32, c: F32, m: number, n: number, k: number): void;
+  info(): { gemm: string; threads: number };
+  setThreads(count: number): void;
+}
+
+function load(): { addon: NativeAddon | null; error: string | null } {
+  // CONVKIT_ADDON points at another build (tests use it to simulate a missing addon).
+  // Otherwise the addon sits under the package root, reached from src/ (tsx) or dist/src/.
+  const built = ['..', path.join('..', '..')].map((up) =>
+    path.resolve(__dirname, '..', up, 'native', 'build', 'Release', 'convkit_native.node'));
+  const candidates = process.env.CONVKIT_ADDON ? [path.resolve(process.env.CONVKIT_ADDON)] : built;
+  let error = '';
+  for (const candidate of candidates) {
+    try {
+      return { addon: require(candidate) as NativeAddon, error: null };
+    } catch (e) {
+      error = (e as Error).message.split('\n')[0];
+    }
+  }
+  return { addon: null, error };
+}
+
+const loaded = load();
+export const addon: NativeAddon | null = loaded.addon;
+export const addonLoadError: string | null = loaded.error;

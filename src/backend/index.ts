@@ -1,0 +1,3 @@
+export { NativeBackend, NATIVE_BACKEND, nativeInfo, registerNativeBackend } from './native_backend';
+export { addon, addonLoadError } from './addon';
+export { fallbackCounts } from './kernel_utils';

@@ -1,0 +1,29 @@
+import { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
+
+import { floatsOf, geometryOf, nativeKernel, output, sizeOf } from './kernel_utils';
+
+interface PoolAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** Pooling geometry for the addon (NHWC, no dilation), plus the shapes around it. */
+export function poolGeometry(inShape: number[], attrs: PoolAttrs) {
+  const info = backend_util.computePool2DInfo(inShape as [number, number, number, number], attrs.filterSize,
+    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  return { geometry: geometryOf(info), inShape: info.inShape, outShape: info.outShape };
+}
+
+/** A forward pooling kernel (MaxPool, AvgPool): x in, pooled y out. */
+export function poolKernel(kernelName: string, pool: (x: Float32Array, y: Float32Array, geometry: Int32Array) => void) {
+  return nativeKernel<{ x: TensorInfo }, PoolAttrs>(kernelName, ({ inputs, backend, attrs }) => {
+    const xValues = floatsOf(backend, inputs.x);
+    if (!xValues || inputs.x.shape.length !== 4) return null;
+    const { geometry, outShape } = poolGeometry(inputs.x.shape, attrs);
+    const y = new Float32Array(sizeOf(outShape));
+    pool(xValues, y, geometry);
+    return output(backend, outShape, y);
+  });
+}

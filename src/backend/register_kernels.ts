@@ -1,0 +1,81 @@
+// The one list of kernels the native backend implements itself; every other kernel is
+// tfjs's CPU kernel, registered again under the native backend's name.
+import { KernelConfig } from '@tensorflow/tfjs-core';
+
+import { absConfig } from './kernels/Abs';
+import { addConfig } from './kernels/Add';
+import { avgPoolConfig } from './kernels/AvgPool';
+import { avgPoolGradConfig } from './kernels/AvgPoolGrad';
+import { batchMatMulConfig } from './kernels/BatchMatMul';
+import { castConfig } from './kernels/Cast';
+import { conv2DConfig } from './kernels/Conv2D';
+import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
+import { expConfig } from './kernels/Exp';
+import { fusedBatchNormConfig } from './kernels/FusedBatchNorm';
+import { fusedConv2DConfig } from './kernels/FusedConv2D';
+import { logConfig } from './kernels/Log';
+import { maxConfig } from './kernels/Max';
+import { maxPoolConfig } from './kernels/MaxPool';
+import { maxPoolGradConfig } from './kernels/MaxPoolGrad';
+import { maximumConfig } from './kernels/Maximum';
+import { meanConfig } from './kernels/Mean';
+import { minConfig } from './kernels/Min';
+import { minimumConfig } from './kernels/Minimum';
+import { multiplyConfig } from './kernels/Multiply';
+import { negConfig } from './kernels/Neg';
+import { realDivConfig } from './kernels/RealDiv';
+import { reciprocalConfig } from './kernels/Reciprocal';
+import { reluConfig } from './kernels/Relu';
+import { rsqrtConfig } from './kernels/Rsqrt';
+import { sigmoidConfig } from './kernels/Sigmoid';
+import { softmaxConfig } from './kernels/Softmax';
+import { sqrtConfig } from './kernels/Sqrt';
+import { squareConfig } from './kernels/Square';
+import { squaredDifferenceConfig } from './kernels/SquaredDifference';
+import { stepConfig } from './kernels/Step';
+import { subConfig } from './kernels/Sub';
+import { sumConfig } from './kernels/Sum';
+import { tanhConfig } from './kernels/Tanh';
+import { transposeConfig } from './kernels/Transpose';
+import { fusedMatMulConfig } from './kernels/_FusedMatMul';
+
+export const nativeKernelConfigs: KernelConfig[] = [
+  absConfig,
+  addConfig,
+  avgPoolConfig,
+  avgPoolGradConfig,
+  batchMatMulConfig,
+  castConfig,
+  conv2DConfig,
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  expConfig,
+  fusedBatchNormConfig,
+  fusedConv2DConfig,
+  logConfig,
+  maxConfig,
+  maxPoolConfig,
+  maxPoolGradConfig,
+  maximumConfig,
+  meanConfig,
+  minConfig,
+  minimumConfig,
+  multiplyConfig,
+  negConfig,
+  realDivConfig,
+  reciprocalConfig,
+  reluConfig,
+  rsqrtConfig,
+  sigmoidConfig,
+  softmaxConfig,
+  sqrtConfig,
+  squareConfig,
+  squaredDifferenceConfig,
+  stepConfig,
+  subConfig,
+  sumConfig,
+  tanhConfig,
+  transposeConfig,
+  fusedMatMulConfig,
+];

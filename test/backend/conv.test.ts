@@ -1,0 +1,37 @@
+import { describe, it } from 'node:test';
+
+import { tf } from '../../src';
+import { assertSameOnBothBackends } from './compare';
+
+// Awkward shapes: batch 1, odd sizes, channels 3, 5, 33, strides 1 and 2, both paddings.
+const cases: Array<{ x: number[]; filter: number[]; stride: number; pad: 'same' | 'valid' }> = [
+  { x: [1, 7, 9, 3], filter: [3, 3, 3, 5], stride: 1, pad: 'same' },
+  { x: [2, 11, 8, 5], filter: [3, 3, 5, 33], stride: 2, pad: 'valid' },
+  { x: [3, 9, 9, 33], filter: [3, 3, 33, 7], stride: 2, pad: 'same' },
+  { x: [1, 6, 5, 3], filter: [5, 5, 3, 4], stride: 1, pad: 'valid' },
+  { x: [2, 8, 8, 5], filter: [1, 1, 5, 17], stride: 1, pad: 'same' },
+  { x: [4, 32, 32, 3], filter: [3, 3, 3, 32], stride: 1, pad: 'valid' },
+  { x: [2, 16, 16, 64], filter: [3, 3, 64, 64], stride: 1, pad: 'same' },
+];
+
+describe('Conv2D and its gradients (Conv2DBackpropInput, Conv2DBackpropFilter)', () => {
+  for (const c of cases) {
+    it(`x ${c.x} filter ${c.filter} stride ${c.stride} ${c.pad}`, () => {
+      assertSameOnBothBackends('conv2d', (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad),
+        [c.x, c.filter]);
+    });
+  }
+});
+
+describe('FusedConv2D (bias + relu/linear)', () => {
+  for (const activation of ['relu', 'linear'] as const) {
+    for (const c of cases.slice(0, 4)) {
+      it(`${activation}: x ${c.x} filter ${c.filter} stride ${c.stride} ${c.pad}`, () => {
+        assertSameOnBothBackends(`fused conv2d ${activation}`,
+          (x, f, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, bias: b, strides: c.stride,
+            pad: c.pad, activation }),
+          [c.x, c.filter, [c.filter[3]]]);
+      });
+    }
+  }
+});

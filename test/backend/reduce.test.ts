@@ -1,0 +1,45 @@
+import { describe, it } from 'node:test';
+
+import { tf } from '../../src';
+import { assertSameOnBothBackends } from './compare';
+
+const cases: Array<[number[], number | number[] | undefined]> = [
+  [[4, 7, 7, 33], [0, 1, 2]],
+  [[128, 10], -1],
+  [[5, 6, 7], 1],
+  [[3, 5], undefined],
+  [[1], 0],
+  [[60000, 3], 0],
+];
+
+describe('reductions', () => {
+  for (const [shape, axis] of cases) {
+    for (const keepDims of [false, true]) {
+      it(`over axis ${axis} of [${shape}], keepDims ${keepDims}`, () => {
+        assertSameOnBothBackends('sum', (x) => tf.sum(x, axis, keepDims), [shape]);
+        assertSameOnBothBackends('mean', (x) => tf.mean(x, axis, keepDims), [shape]);
+        assertSameOnBothBackends('max', (x) => tf.max(x, axis, keepDims), [shape]);
+        assertSameOnBothBackends('min', (x) => tf.min(x, axis, keepDims), [shape]);
+      });
+    }
+  }
+});
+
+describe('softmax, batch norm, transpose', () => {
+  it('softmax over the last axis', () => {
+    assertSameOnBothBackends('softmax', (x) => tf.softmax(tf.mul(x, 20)), [[128, 10]]);
+    assertSameOnBothBackends('softmax', (x) => tf.softmax(x), [[3, 4, 33]]);
+  });
+  it('batch norm with and without offset and scale', () => {
+    assertSameOnBothBackends('batchNorm',
+      (x, m, v, o, s) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.1), o, s, 1e-3), [[2, 5, 5, 33], [33], [33], [33], [33]]);
+    // tfjs's batchNorm gradient needs offset and scale: compare the forward pass.
+    assertSameOnBothBackends('batchNorm bare', (x, m, v) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.1)),
+      [[7, 5], [5], [5]], { grads: false });
+  });
+  it('transpose of ranks 2 to 4', () => {
+    assertSameOnBothBackends('transpose', (x) => tf.transpose(x), [[33, 5]]);
+    assertSameOnBothBackends('transpose', (x) => tf.transpose(x, [0, 3, 1, 2]), [[2, 5, 7, 3]]);
+    assertSameOnBothBackends('transpose', (x) => tf.transpose(x, [2, 0, 1]), [[4, 1, 6]]);
+  });
+});
