@@ -4,7 +4,7 @@
       # Files compiled with AVX2+FMA; only called after a run-time CPU check.
       "target_name": "convkit_avx2",
       "type": "static_library",
-      "sources": ["src/gemm/ukernel_6x16_avx2.cc"],
+      "sources": ["src/gemm/ukernel_6x16_avx2.cc", "src/gemm/igemm_6x16_avx2.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fPIC", "-mavx2", "-mfma"],
       "cflags_cc!": ["-fno-exceptions"]
     },
@@ -20,6 +20,8 @@
         "src/gemm/operand.cc",
         "src/gemm/gemm.cc",
         "src/gemm/ukernel_6x16_ref.cc",
+        "src/gemm/igemm_6x16_ref.cc",
+        "src/kernels/conv_indirect.cc",
         "src/kernels/conv_patches.cc",
         "src/kernels/conv2d.cc",
         "src/kernels/conv2d_backprop_input.cc",
@@ -34,7 +36,8 @@
         "src/kernels/reduce.cc",
         "src/kernels/softmax.cc",
         "src/kernels/batch_norm.cc",
-        "src/kernels/transpose.cc"
+        "src/kernels/transpose.cc",
+        "src/kernels/dropout_mask.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -9,3 +9,4 @@ registerNativeBackend();
 
 export { tf };
 export * as backend from './backend';
+export * as ops from './ops';

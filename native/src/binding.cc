@@ -190,6 +190,15 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// dropoutMask(mask, seed, rate)
+Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
+  Args a(info);
+  float* mask = a.floats(0, 0);
+  const int64_t size = info[0].As<Napi::Float32Array>().ElementLength();
+  dropout_mask(mask, size, static_cast<uint32_t>(a.integer(1)), a.number(2));
+  return info.Env().Undefined();
+}
+
 // gemm(a, b, c, m, n, k): row-major C = A·B, for the GEMM micro-benchmark.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -233,6 +242,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"softmax", Softmax},
       {"batchNorm", BatchNorm},
       {"transpose", Transpose},
+      {"dropoutMask", DropoutMask},
       {"gemm", Gemm},
       {"info", Info},
       {"setThreads", SetThreads},

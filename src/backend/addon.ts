@@ -5,7 +5,7 @@ import * as path from 'path';
 /** Codes shared with native/src/kernels/kernels.h. */
 export enum Activation { Linear = 0, Relu = 1 }
 export enum UnaryOp { Relu, Step, Exp, Log, Sqrt, Rsqrt, Square, Neg, Abs, Sigmoid, Tanh, Reciprocal }
-export enum BinaryOp { Add, Sub, Mul, Div, Max, Min, SquaredDifference }
+export enum BinaryOp { Add, Sub, Mul, Div, Max, Min, SquaredDifference, ReluGrad }
 export enum ReduceOp { Sum, Mean, Max, Min }
 
 type F32 = Float32Array;
@@ -30,6 +30,7 @@ export interface NativeAddon {
   batchNorm(x: F32, mean: F32, variance: F32, offset: Maybe, scale: Maybe, y: F32, channels: number,
     epsilon: number): void;
   transpose(x: F32, y: F32, shape: Int32Array, perm: Int32Array): void;
+  dropoutMask(mask: F32, seed: number, rate: number): void;
   gemm(a: F32, b: F32, c: F32, m: number, n: number, k: number): void;
   info(): { gemm: string; threads: number };
   setThreads(count: number): void;

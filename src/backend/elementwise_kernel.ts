@@ -2,13 +2,13 @@
 import { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { BinaryOp, UnaryOp } from './addon';
-import { floatsOf, native, nativeKernel, output, sizeOf } from './kernel_utils';
+import { allocate, floatsOf, native, nativeKernel, output, sizeOf } from './kernel_utils';
 
 export function unaryKernel(kernelName: string, op: UnaryOp) {
   return nativeKernel<{ x: TensorInfo }, { alpha?: number }>(kernelName, ({ inputs, backend, attrs }) => {
     const xValues = floatsOf(backend, inputs.x);
     if (!xValues) return null;
-    const y = new Float32Array(xValues.length);
+    const y = allocate(xValues.length);
     native().unary(op, xValues, y, xValues.length, attrs?.alpha ?? 0);
     return output(backend, inputs.x.shape.slice(), y);
   });
@@ -59,15 +59,16 @@ export function broadcastLayout(aShape: readonly number[], bShape: readonly numb
   return layout;
 }
 
-export function binaryKernel(kernelName: string, op: BinaryOp) {
-  return nativeKernel<{ a: TensorInfo; b: TensorInfo }, object>(kernelName, ({ inputs, backend }) => {
-    const { a, b } = inputs;
+/** A binary kernel; `names` are its two inputs' names (tfjs calls them a and b). */
+export function binaryKernel(kernelName: string, op: BinaryOp, names: [string, string] = ['a', 'b']) {
+  return nativeKernel<Record<string, TensorInfo>, object>(kernelName, ({ inputs, backend }) => {
+    const a = inputs[names[0]], b = inputs[names[1]];
     const aValues = floatsOf(backend, a), bValues = floatsOf(backend, b);
     if (!aValues || !bValues) return null;
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const layout = broadcastLayout(a.shape, b.shape, outShape);
     if (!layout) return null;
-    const y = new Float32Array(sizeOf(outShape));
+    const y = allocate(sizeOf(outShape));
     native().binary(op, aValues, bValues, y, layout);
     return output(backend, outShape, y);
   });

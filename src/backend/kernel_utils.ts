@@ -5,6 +5,7 @@ import { backend_util, getKernel, KernelConfig, KernelFunc, NamedAttrMap, NamedT
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { addon, NativeAddon } from './addon';
+import { bufferPool } from './buffer_pool';
 
 export type Backend = MathBackendCPU;
 
@@ -31,8 +32,15 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** Memory for a kernel's output, recycled from disposed tensors: write every element. */
+export function allocate(length: number): Float32Array {
+  return bufferPool.take(length);
+}
+
+/** Registers an array from allocate() as the kernel's output tensor. */
 export function output(backend: Backend, shape: number[], values: Float32Array): TensorInfo {
-  return backend.makeTensorInfo(shape, 'float32', values);
+  const owner = backend as Backend & { registerOutput?: (shape: number[], values: Float32Array) => TensorInfo };
+  return owner.registerOutput ? owner.registerOutput(shape, values) : backend.makeTensorInfo(shape, 'float32', values);
 }
 
 /** The 15 integers of native/src/kernels/conv_geometry.h. */

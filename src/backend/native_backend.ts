@@ -2,17 +2,52 @@
 // addon. Every CPU kernel is registered again under 'native'; the ones in
 // register_kernels.ts take their place.
 import * as tf from '@tensorflow/tfjs-core';
+import { BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { addon, addonLoadError } from './addon';
+import { bufferPool } from './buffer_pool';
+import { registerCustomKernels } from './custom_kernels';
 import { nativeKernelConfigs } from './register_kernels';
 
 export const NATIVE_BACKEND = 'native';
 
 export class NativeBackend extends MathBackendCPU {
+  /** Set while a native kernel registers its own output, which stays recyclable. */
+  private registeringOwnOutput = false;
+
   constructor() {
     super();
     silenceNodeAdvert(this);
+  }
+
+  /** Registers a kernel output that came from bufferPool.take(). */
+  registerOutput(shape: number[], values: Float32Array): TensorInfo {
+    this.registeringOwnOutput = true;
+    try {
+      return this.makeTensorInfo(shape, 'float32', values);
+    } finally {
+      this.registeringOwnOutput = false;
+    }
+  }
+
+  override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
+    // Any other tensor built on a pooled array (a Slice view, a Cast sharing data) pins it.
+    if (!this.registeringOwnOutput) bufferPool.escape(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    const values = super.readSync(dataId);
+    bufferPool.escape(values);
+    return values;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const released = super.disposeData(dataId, force);
+    if (released && values) bufferPool.give(values);
+    return released;
   }
 }
 
@@ -47,10 +82,16 @@ export function registerNativeBackend(): boolean {
       overrides.delete(cpu.kernelName);
     }
     for (const extra of overrides.values()) tf.registerKernel(extra);
+    registerCustomKernels();
     registered = true;
   }
   tf.setBackend(NATIVE_BACKEND);
   return true;
+}
+
+/** Names of the kernels the addon implements (the rest are tfjs's JS kernels). */
+export function nativeKernelNames(): string[] {
+  return nativeKernelConfigs.map((k) => k.kernelName);
 }
 
 /** Which GEMM micro-kernel and how many threads the addon uses. */

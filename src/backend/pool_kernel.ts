@@ -1,6 +1,6 @@
 import { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 
-import { floatsOf, geometryOf, nativeKernel, output, sizeOf } from './kernel_utils';
+import { allocate, floatsOf, geometryOf, nativeKernel, output, sizeOf } from './kernel_utils';
 
 interface PoolAttrs {
   filterSize: [number, number] | number;
@@ -22,7 +22,7 @@ export function poolKernel(kernelName: string, pool: (x: Float32Array, y: Float3
     const xValues = floatsOf(backend, inputs.x);
     if (!xValues || inputs.x.shape.length !== 4) return null;
     const { geometry, outShape } = poolGeometry(inputs.x.shape, attrs);
-    const y = new Float32Array(sizeOf(outShape));
+    const y = allocate(sizeOf(outShape));
     pool(xValues, y, geometry);
     return output(backend, outShape, y);
   });

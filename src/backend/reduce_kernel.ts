@@ -1,7 +1,7 @@
 import { backend_util, TensorInfo, util } from '@tensorflow/tfjs-core';
 
 import { ReduceOp } from './addon';
-import { floatsOf, native, nativeKernel, output, sizeOf } from './kernel_utils';
+import { allocate, floatsOf, native, nativeKernel, output, sizeOf } from './kernel_utils';
 
 /**
  * Sum, Mean, Max, Min over a contiguous block of axes, seen as [outer, reduce, inner].
@@ -18,7 +18,7 @@ export function reduceKernel(kernelName: string, op: ReduceOp) {
     const first = axes.length ? axes[0] : 0, end = axes.length ? axes[axes.length - 1] + 1 : 0;
     const outer = sizeOf(x.shape.slice(0, first)), inner = sizeOf(x.shape.slice(end));
     const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
-    const y = new Float32Array(outer * inner);
+    const y = allocate(outer * inner);
     native().reduce(op, xValues, y, outer, sizeOf(x.shape.slice(first, end)), inner);
     return output(backend, attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, y);
   });

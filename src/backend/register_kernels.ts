@@ -8,6 +8,8 @@ import { avgPoolConfig } from './kernels/AvgPool';
 import { avgPoolGradConfig } from './kernels/AvgPoolGrad';
 import { batchMatMulConfig } from './kernels/BatchMatMul';
 import { castConfig } from './kernels/Cast';
+import { dropoutMaskConfig } from './kernels/DropoutMask';
+import { reluGradConfig } from './kernels/ReluGrad';
 import { conv2DConfig } from './kernels/Conv2D';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
@@ -48,6 +50,8 @@ export const nativeKernelConfigs: KernelConfig[] = [
   batchMatMulConfig,
   castConfig,
   conv2DConfig,
+  dropoutMaskConfig,
+  reluGradConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   expConfig,

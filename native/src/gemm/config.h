@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 
+#include "igemm.h"
 #include "ukernel.h"
 
 namespace convkit {
@@ -15,6 +16,7 @@ struct GemmConfig {
   int mr, nr;
   int64_t kc, mc, nc;
   Ukernel ukernel;
+  IgemmUkernel igemm;
 };
 
 // The fastest configuration this CPU supports.

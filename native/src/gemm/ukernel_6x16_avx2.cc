@@ -2,6 +2,7 @@
 // each step loads one row of B (2 registers) and broadcasts 6 values of A.
 #include <immintrin.h>
 
+#include "tile_avx2.h"
 #include "ukernel.h"
 
 namespace convkit {
@@ -28,16 +29,8 @@ void ukernel_6x16_avx2(int64_t kc, const float* a, const float* b, float* c, int
     ai = _mm256_broadcast_ss(a + 5);
     c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51);
   }
-  const __m256 rows[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
-  for (int i = 0; i < 6; ++i, c += ldc) {
-    __m256 lo = rows[i][0], hi = rows[i][1];
-    if (accumulate) {
-      lo = _mm256_add_ps(lo, _mm256_loadu_ps(c));
-      hi = _mm256_add_ps(hi, _mm256_loadu_ps(c + 8));
-    }
-    _mm256_storeu_ps(c, lo);
-    _mm256_storeu_ps(c + 8, hi);
-  }
+  const __m256 acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  store_tile_6x16(acc, c, ldc, accumulate);
 }
 
 }  // namespace convkit

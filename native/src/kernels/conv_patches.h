@@ -18,4 +18,19 @@ class PatchRows final : public Operand {
   ConvGeometry g_;
 };
 
+// The transpose, from pixel `first_pixel` on: rows are patch elements, columns are output
+// pixels. Packing reads each panel's elements as runs of contiguous input channels, so
+// with in_c a multiple of the panel width a panel column is one 64-byte copy.
+class PatchColumns final : public Operand {
+ public:
+  PatchColumns(const float* input, const ConvGeometry& g, int64_t first_pixel)
+      : input_(input), g_(g), first_pixel_(first_pixel) {}
+  void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, int width, float* dst) const override;
+
+ private:
+  const float* input_;
+  ConvGeometry g_;
+  int64_t first_pixel_;
+};
+
 }  // namespace convkit

@@ -30,7 +30,8 @@ void avg_pool_grad(const float* dy, float* dx, const ConvGeometry& g);
 enum class UnaryOp : int { kRelu, kStep, kExp, kLog, kSqrt, kRsqrt, kSquare, kNeg, kAbs, kSigmoid, kTanh, kReciprocal };
 void unary(UnaryOp op, const float* x, float* y, int64_t size, float alpha);
 
-enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference };
+// kReluGrad(dy, x) = dy where x > 0, else dy * 0 (NaN stays NaN, as tfjs's dy * step(x)).
+enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kReluGrad };
 // The output's shape (at most 6 axes, adjacent axes merged where possible) and each
 // operand's stride along every output axis: 0 where the operand is broadcast. The last
 // axis's strides are 0 or 1.
@@ -40,6 +41,11 @@ struct BroadcastShape {
   int64_t dims[kMaxRank], a_strides[kMaxRank], b_strides[kMaxRank];
 };
 void binary(BinaryOp op, const float* a, const float* b, float* y, const BroadcastShape& shape);
+
+// Dropout's scaled keep-mask: 1/(1-rate) where a hash of (seed, index) falls below 1-rate,
+// else 0. Counter-based, so the mask depends on the seed alone, not on thread timing
+// (dropout_mask.cc).
+void dropout_mask(float* mask, int64_t size, uint32_t seed, float rate);
 
 // Reductions over the middle axis of [outer, reduce, inner] (reduce.cc).
 enum class ReduceOp : int { kSum, kMean, kMax, kMin };

@@ -1,7 +1,7 @@
 import { BatchMatMul, BatchMatMulAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { Activation } from '../addon';
-import { floatsOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { allocate, floatsOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 import { matMulShape } from '../matmul_shape';
 
 export const batchMatMulConfig = nativeKernel<{ a: TensorInfo; b: TensorInfo }, BatchMatMulAttrs>(BatchMatMul,
@@ -10,7 +10,7 @@ export const batchMatMulConfig = nativeKernel<{ a: TensorInfo; b: TensorInfo }, 
     const aValues = floatsOf(backend, a), bValues = floatsOf(backend, b);
     const plan = matMulShape(a, b, attrs.transposeA, attrs.transposeB);
     if (!aValues || !bValues || !plan) return null;
-    const y = new Float32Array(sizeOf(plan.outShape));
+    const y = allocate(sizeOf(plan.outShape));
     native().matmul(aValues, bValues, null, y, plan.shape, Activation.Linear);
     return output(backend, plan.outShape, y);
   });

@@ -1,7 +1,7 @@
 import { backend_util, Conv2D, Conv2DAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { Activation } from '../addon';
-import { floatsOf, geometryOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { allocate, floatsOf, geometryOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 
 export const conv2DConfig = nativeKernel<{ x: TensorInfo; filter: TensorInfo }, Conv2DAttrs>(Conv2D, ({ inputs, backend, attrs }) => {
   const { x, filter } = inputs;
@@ -10,7 +10,7 @@ export const conv2DConfig = nativeKernel<{ x: TensorInfo; filter: TensorInfo }, 
   if (!xValues || !filterValues || dataFormat !== 'NHWC') return null;
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
-  const y = new Float32Array(sizeOf(info.outShape));
+  const y = allocate(sizeOf(info.outShape));
   native().conv2d(xValues, filterValues, null, y, geometryOf(info), Activation.Linear);
   return output(backend, info.outShape, y);
 });

@@ -1,7 +1,7 @@
 import { backend_util, Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, TensorInfo }
   from '@tensorflow/tfjs-core';
 
-import { floatsOf, geometryOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { allocate, floatsOf, geometryOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 
 export const conv2DBackpropFilterConfig = nativeKernel<{ x: TensorInfo; dy: TensorInfo }, Conv2DBackpropFilterAttrs>(
   Conv2DBackpropFilter, ({ inputs, backend, attrs }) => {
@@ -11,7 +11,7 @@ export const conv2DBackpropFilterConfig = nativeKernel<{ x: TensorInfo; dy: Tens
     if (!xValues || !dyValues || dataFormat !== 'NHWC') return null;
     const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides,
       1, pad, dimRoundingMode, false, 'channelsLast');
-    const dfilter = new Float32Array(sizeOf(info.filterShape));
+    const dfilter = allocate(sizeOf(info.filterShape));
     native().conv2dBackpropFilter(xValues, dyValues, dfilter, geometryOf(info));
     return output(backend, info.filterShape, dfilter);
   });

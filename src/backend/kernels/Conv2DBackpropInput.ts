@@ -1,7 +1,7 @@
 import { backend_util, Conv2DBackpropInput, Conv2DBackpropInputAttrs, TensorInfo }
   from '@tensorflow/tfjs-core';
 
-import { floatsOf, geometryOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { allocate, floatsOf, geometryOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 
 export const conv2DBackpropInputConfig = nativeKernel<{ dy: TensorInfo; filter: TensorInfo }, Conv2DBackpropInputAttrs>(
   Conv2DBackpropInput, ({ inputs, backend, attrs }) => {
@@ -11,7 +11,7 @@ export const conv2DBackpropInputConfig = nativeKernel<{ dy: TensorInfo; filter: 
     if (!dyValues || !filterValues || dataFormat !== 'NHWC') return null;
     const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number],
       strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    const dx = new Float32Array(sizeOf(info.inShape));
+    const dx = allocate(sizeOf(info.inShape));
     native().conv2dBackpropInput(dyValues, filterValues, dx, geometryOf(info));
     return output(backend, info.inShape, dx);
   });

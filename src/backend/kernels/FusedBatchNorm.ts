@@ -1,6 +1,6 @@
 import { FusedBatchNorm, FusedBatchNormAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
-import { floatsOf, native, nativeKernel, output } from '../kernel_utils';
+import { allocate, floatsOf, native, nativeKernel, output } from '../kernel_utils';
 
 // Per-channel normalisation with statistics given as [C] vectors (BatchNormalization in
 // inference, and in training once tfjs has computed the batch moments).
@@ -13,7 +13,7 @@ export const fusedBatchNormConfig = nativeKernel<{ x: TensorInfo; mean: TensorIn
     const xValues = floatsOf(backend, x);
     const [m, v, o, s] = [mean, variance, offset, scale].map(perChannel);
     if (!xValues || !m || !v || o === null || s === null) return null;
-    const y = new Float32Array(xValues.length);
+    const y = allocate(xValues.length);
     native().batchNorm(xValues, m, v, o ?? null, s ?? null, y, channels, attrs.varianceEpsilon);
     return output(backend, x.shape.slice(), y);
   });

@@ -1,7 +1,7 @@
 import { backend_util, FusedConv2D, FusedConv2DAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { fusedActivation } from '../fused_activation';
-import { floatsOf, geometryOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { allocate, floatsOf, geometryOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 
 // Convolution with the bias add and a linear or relu activation done in the GEMM's epilogue.
 export const fusedConv2DConfig = nativeKernel<{ x: TensorInfo; filter: TensorInfo; bias?: TensorInfo }, FusedConv2DAttrs>(FusedConv2D,
@@ -16,7 +16,7 @@ export const fusedConv2DConfig = nativeKernel<{ x: TensorInfo; filter: TensorInf
       'channelsLast');
     const biasValues = bias ? floatsOf(backend, bias) : null;
     if (bias && (!biasValues || biasValues.length !== info.outChannels)) return null;
-    const y = new Float32Array(sizeOf(info.outShape));
+    const y = allocate(sizeOf(info.outShape));
     native().conv2d(xValues, filterValues, biasValues, y, geometryOf(info), act);
     return output(backend, info.outShape, y);
   });

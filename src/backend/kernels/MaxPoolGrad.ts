@@ -1,6 +1,6 @@
 import { MaxPoolGrad, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
-import { floatsOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { allocate, floatsOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 import { poolGeometry } from '../pool_kernel';
 
 export const maxPoolGradConfig = nativeKernel<{ dy: TensorInfo; input: TensorInfo }, MaxPoolGradAttrs>(MaxPoolGrad,
@@ -9,7 +9,7 @@ export const maxPoolGradConfig = nativeKernel<{ dy: TensorInfo; input: TensorInf
     const dyValues = floatsOf(backend, dy), xValues = floatsOf(backend, input);
     if (!dyValues || !xValues || input.shape.length !== 4) return null;
     const pool = poolGeometry(input.shape, attrs);
-    const dx = new Float32Array(sizeOf(pool.inShape));
+    const dx = allocate(sizeOf(pool.inShape));
     native().maxPoolGrad(dyValues, xValues, dx, pool.geometry);
     return output(backend, pool.inShape, dx);
   });

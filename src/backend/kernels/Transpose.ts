@@ -1,12 +1,12 @@
 import { Transpose, TransposeAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
-import { floatsOf, native, nativeKernel, output } from '../kernel_utils';
+import { allocate, floatsOf, native, nativeKernel, output } from '../kernel_utils';
 
 export const transposeConfig = nativeKernel<{ x: TensorInfo }, TransposeAttrs>(Transpose, ({ inputs, backend, attrs }) => {
   const { x } = inputs;
   const values = floatsOf(backend, x);
   if (!values || x.shape.length < 1 || x.shape.length > 6) return null;
-  const y = new Float32Array(values.length);
+  const y = allocate(values.length);
   native().transpose(values, y, Int32Array.from(x.shape), Int32Array.from(attrs.perm));
   return output(backend, attrs.perm.map((axis) => x.shape[axis]), y);
 });

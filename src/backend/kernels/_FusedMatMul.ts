@@ -1,7 +1,7 @@
 import { _FusedMatMul, _FusedMatMulAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { fusedActivation } from '../fused_activation';
-import { floatsOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { allocate, floatsOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 import { matMulShape } from '../matmul_shape';
 
 // Dense layers: the product, bias and linear/relu activation in one pass.
@@ -15,7 +15,7 @@ export const fusedMatMulConfig = nativeKernel<{ a: TensorInfo; b: TensorInfo; bi
     const n = plan.outShape[plan.outShape.length - 1];
     const biasValues = bias ? floatsOf(backend, bias) : null;
     if (bias && (!biasValues || biasValues.length !== n)) return null;
-    const y = new Float32Array(sizeOf(plan.outShape));
+    const y = allocate(sizeOf(plan.outShape));
     native().matmul(aValues, bValues, biasValues, y, plan.shape, act);
     return output(backend, plan.outShape, y);
   });

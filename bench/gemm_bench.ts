@@ -1,0 +1,79 @@
+// `npm run bench:gemm`: GFLOP/s of the native GEMM on square sizes, and of the three
+// convolution kernels on the tutorial's conv layer shapes (batch 128).
+import { backend, tf } from '../src';
+
+const addon = backend.addon;
+if (!addon) throw new Error('the native addon is not loaded');
+
+// --cpu-time measures CPU seconds instead of wall seconds, divided by the thread count:
+// on a busy shared machine it still shows what a kernel change did.
+const useCpuTime = process.argv.includes('--cpu-time');
+
+function now(): number {
+  if (!useCpuTime) return performance.now() / 1000;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6 / addon!.info().threads;
+}
+
+/** Best of `reps` timings, in seconds: the machine is shared, the minimum is the signal. */
+function best(reps: number, run: () => void): number {
+  run();
+  let fastest = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const start = now();
+    run();
+    fastest = Math.min(fastest, now() - start);
+  }
+  return fastest;
+}
+
+function squareGemm() {
+  const rows = [];
+  for (const size of [256, 512, 1024, 2048]) {
+    const a = new Float32Array(size * size).fill(0.5), b = new Float32Array(size * size).fill(0.25);
+    const c = new Float32Array(size * size);
+    const seconds = best(size >= 1024 ? 3 : 10, () => addon!.gemm(a, b, c, size, size, size));
+    rows.push({ shape: `gemm ${size}^3`, gflops: +(2 * size ** 3 / seconds / 1e9).toFixed(1) });
+  }
+  return rows;
+}
+
+// [input H, W, Cin, Cout, padding] of the tutorial's convolutions (basic, then improved).
+const convShapes: Array<[string, number, number, number, 'valid' | 'same']> = [
+  ['basic conv1', 32, 3, 32, 'valid'], ['basic conv2', 30, 32, 32, 'valid'],
+  ['basic conv3', 14, 32, 64, 'valid'], ['basic conv4', 12, 64, 64, 'valid'],
+  ['improved conv1', 32, 3, 32, 'same'], ['improved conv2', 32, 32, 32, 'same'],
+  ['improved conv3', 16, 32, 64, 'same'], ['improved conv4', 16, 64, 64, 'same'],
+  ['improved conv5', 8, 64, 128, 'same'], ['improved conv6', 8, 128, 128, 'same'],
+];
+
+function convKernels(batch: number) {
+  const rows = [];
+  for (const [name, size, cin, cout, pad] of convShapes) {
+    const x = tf.randomUniform([batch, size, size, cin]) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, cin, cout]) as tf.Tensor4D;
+    const y = tf.conv2d(x, w, 1, pad);
+    const flops = 2 * y.size * 9 * cin;
+    const time = (f: () => tf.Tensor) => best(5, () => tf.tidy(() => { f().dataSync(); }));
+    const forward = time(() => tf.conv2d(x, w, 1, pad));
+    const attrs = { strides: 1, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+    const input = time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: w },
+      { ...attrs, inputShape: x.shape }) as tf.Tensor);
+    const filter = time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: y },
+      { ...attrs, filterShape: w.shape }) as tf.Tensor);
+    rows.push({
+      shape: `${name} ${size}x${size}x${cin}->${cout} ${pad}`,
+      forward_gflops: +(flops / forward / 1e9).toFixed(1),
+      backprop_input_gflops: +(flops / input / 1e9).toFixed(1),
+      backprop_filter_gflops: +(flops / filter / 1e9).toFixed(1),
+    });
+    tf.dispose([x, w, y]);
+  }
+  return rows;
+}
+
+const info = addon.info();
+console.log(`native GEMM ${info.gemm}, ${info.threads} threads, ${useCpuTime ? 'CPU' : 'wall'} time`);
+for (const row of squareGemm()) console.log(JSON.stringify(row));
+const batchFlag = process.argv.indexOf('--batch');
+for (const row of convKernels(batchFlag > 0 ? Number(process.argv[batchFlag + 1]) : 128)) console.log(JSON.stringify(row));

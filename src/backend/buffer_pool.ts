@@ -1,0 +1,63 @@
+// Recycles the Float32Arrays that native kernels write their outputs into. A fresh large
+// typed array costs page faults and zero-filling on every training step; a disposed
+// tensor's array, reused for the next output of the same size, costs neither.
+//
+// Only arrays this pool handed out are recycled, and only while nobody else can see
+// them: an array that leaves the backend (readSync, dataSync) or is wrapped by another
+// tensor (a Slice view) is marked escaped and left to the garbage collector.
+
+const MAX_POOLED_BYTES = 256 * 1024 * 1024;
+const MAX_PER_SIZE = 8;
+
+class BufferPool {
+  private free = new Map<number, Float32Array[]>();
+  private pooledBytes = 0;
+  private owned = new WeakSet<object>();
+
+  /** An array of `length` floats with arbitrary contents: the kernel must write all of it. */
+  take(length: number): Float32Array {
+    const stack = this.free.get(length);
+    const reused = stack?.pop();
+    if (reused) {
+      this.pooledBytes -= reused.byteLength;
+      return reused;
+    }
+    const fresh = new Float32Array(length);
+    this.owned.add(fresh.buffer);
+    return fresh;
+  }
+
+  /** Called when a tensor's data is released: keeps the array if it is ours and unseen. */
+  give(values: unknown): void {
+    if (!(values instanceof Float32Array) || !this.owned.has(values.buffer)) return;
+    if (values.byteLength !== values.buffer.byteLength) return;  // a view, not the whole array
+    const stack = this.free.get(values.length) ?? [];
+    if (stack.length >= MAX_PER_SIZE || this.pooledBytes + values.byteLength > MAX_POOLED_BYTES) {
+      this.owned.delete(values.buffer);
+      return;
+    }
+    stack.push(values);
+    this.free.set(values.length, stack);
+    this.pooledBytes += values.byteLength;
+  }
+
+  /** The array is visible outside the backend from now on: never recycle it. */
+  escape(values: unknown): void {
+    if (ArrayBuffer.isView(values)) this.owned.delete(values.buffer);
+  }
+
+  isOwned(values: unknown): boolean {
+    return ArrayBuffer.isView(values) && this.owned.has(values.buffer);
+  }
+
+  clear(): void {
+    this.free.clear();
+    this.pooledBytes = 0;
+  }
+
+  stats(): { pooledBytes: number; sizes: number } {
+    return { pooledBytes: this.pooledBytes, sizes: this.free.size };
+  }
+}
+
+export const bufferPool = new BufferPool();

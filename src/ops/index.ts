@@ -1,0 +1,1 @@
+export { dropout, dropoutMask } from './dropout';

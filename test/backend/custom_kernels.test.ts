@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { ops, tf } from '../../src';
+import { assertSameOnBothBackends, randomValues, relativeError } from './compare';
+
+function onBackend<T>(name: string, fn: () => T): T {
+  tf.setBackend(name);
+  try {
+    return fn();
+  } finally {
+    tf.setBackend('native');
+  }
+}
+
+describe('relu gradient (ConvkitReluGrad)', () => {
+  it('equals tfjs\'s own formula dy * step(x), NaN included', () => {
+    const values = randomValues(3 * 5 * 33, 3);
+    values[7] = NaN;
+    values[8] = 0;
+    const dyValues = randomValues(values.length, 4);
+    for (const backend of ['cpu', 'native']) {
+      const [ours, theirs] = onBackend(backend, () => tf.tidy(() => {
+        const x = tf.tensor(values, [3, 5, 33]), dy = tf.tensor(dyValues, [3, 5, 33]);
+        const viaGradient = tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy);
+        const formula = tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+        return [viaGradient.dataSync().slice(), formula.dataSync().slice()];
+      }));
+      assert.ok(Number.isNaN(ours[7]) && Number.isNaN(theirs[7]), `${backend}: NaN propagates`);
+      ours[7] = theirs[7] = 0;
+      assert.deepEqual(ours, theirs, `${backend}: same gradient`);
+    }
+  });
+  it('matches on both backends inside a conv + relu network', () => {
+    assertSameOnBothBackends('conv relu', (x, f) => tf.relu(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')),
+      [[2, 7, 7, 5], [3, 3, 5, 33]]);
+  });
+});
+
+describe('dropout mask', () => {
+  const maskOn = (backend: string, shape: number[], rate: number, seed: number) =>
+    onBackend(backend, () => tf.tidy(() => ops.dropoutMask(shape, rate, seed).dataSync().slice()));
+
+  it('is identical on the native and cpu backends', () => {
+    for (const rate of [0.25, 0.5, 0.9]) {
+      assert.deepEqual(maskOn('native', [128, 14, 14, 32], rate, 42), maskOn('cpu', [128, 14, 14, 32], rate, 42));
+    }
+  });
+  it('keeps about 1 - rate of the elements, scaled by 1 / (1 - rate)', () => {
+    for (const rate of [0.25, 0.5, 0.9]) {
+      const mask = maskOn('native', [200000], rate, 7);
+      const kept = mask.filter((v) => v !== 0);
+      assert.ok(kept.every((v) => Math.abs(v * (1 - rate) - 1) < 1e-6));
+      assert.ok(Math.abs(kept.length / mask.length - (1 - rate)) < 0.005, `rate ${rate}: kept ${kept.length}`);
+    }
+  });
+  it('repeats for a seed and changes with it', () => {
+    const a = maskOn('native', [4096], 0.5, 1), b = maskOn('native', [4096], 0.5, 1), c = maskOn('native', [4096], 0.5, 2);
+    assert.deepEqual(a, b);
+    assert.ok(relativeError(a, c) > 0);
+  });
+  it('dropout() scales kept inputs and passes gradients through the same mask', () => {
+    tf.tidy(() => {
+      const x = tf.ones([1000]);
+      const y = ops.dropout(x, 0.5, 3);
+      const g = tf.grad((v: tf.Tensor) => ops.dropout(v, 0.5, 3))(x);
+      assert.deepEqual(y.dataSync(), g.dataSync());
+      assert.deepEqual([...new Set(y.dataSync())].sort(), [0, 2]);
+    });
+  });
+});
