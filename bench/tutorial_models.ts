@@ -2,6 +2,8 @@
 // the training code's choices (the PyTorch twin is ../shared/bench/torch_reference.py).
 import * as tfl from '@tensorflow/tfjs-layers';
 
+import { optimizers } from '../src';
+
 type Block = tfl.layers.Layer[];
 
 function convRelu(filters: number, padding: 'valid' | 'same', inputShape?: number[]): Block {
@@ -19,7 +21,7 @@ function denseRelu(units: number): Block {
 
 function sequential(layers: Block): tfl.Sequential {
   const model = tfl.sequential({ layers });
-  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: optimizers.adam(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 

@@ -37,7 +37,8 @@
         "src/kernels/softmax.cc",
         "src/kernels/batch_norm.cc",
         "src/kernels/transpose.cc",
-        "src/kernels/dropout_mask.cc"
+        "src/kernels/dropout_mask.cc",
+        "src/kernels/adam_update.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -10,3 +10,4 @@ registerNativeBackend();
 export { tf };
 export * as backend from './backend';
 export * as ops from './ops';
+export * as optimizers from './optimizers';

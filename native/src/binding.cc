@@ -199,6 +199,17 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamUpdate(value, m, v, gradient, newValue, newM, newV, scalars: Float32Array(8))
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t size = info[0].IsTypedArray() ? info[0].As<Napi::TypedArray>().ElementLength() : 0;
+  const float* k = a.floats(7, 8);
+  adam_update({a.floats(0, size), a.floats(1, size), a.floats(2, size), a.floats(3, size)},
+              {a.floats(4, size), a.floats(5, size), a.floats(6, size)}, size,
+              {k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]});
+  return info.Env().Undefined();
+}
+
 // gemm(a, b, c, m, n, k): row-major C = A·B, for the GEMM micro-benchmark.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -243,6 +254,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"batchNorm", BatchNorm},
       {"transpose", Transpose},
       {"dropoutMask", DropoutMask},
+      {"adamUpdate", AdamUpdate},
       {"gemm", Gemm},
       {"info", Info},
       {"setThreads", SetThreads},

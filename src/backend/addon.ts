@@ -31,6 +31,8 @@ export interface NativeAddon {
     epsilon: number): void;
   transpose(x: F32, y: F32, shape: Int32Array, perm: Int32Array): void;
   dropoutMask(mask: F32, seed: number, rate: number): void;
+  /** scalars: [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate] */
+  adamUpdate(value: F32, m: F32, v: F32, gradient: F32, newValue: F32, newM: F32, newV: F32, scalars: F32): void;
   gemm(a: F32, b: F32, c: F32, m: number, n: number, k: number): void;
   info(): { gemm: string; threads: number };
   setThreads(count: number): void;

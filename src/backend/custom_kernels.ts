@@ -8,6 +8,13 @@ import { KernelArgs, sizeOf } from './kernel_utils';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
 export const DROPOUT_MASK = 'ConvkitDropoutMask';
+export const ADAM_UPDATE = 'ConvkitAdamUpdate';
+
+/** [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate], float32. */
+export interface AdamUpdateAttrs {
+  scalars: number[];
+}
+export type AdamUpdateInputs = { value: TensorInfo; m: TensorInfo; v: TensorInfo; gradient: TensorInfo };
 
 export interface DropoutMaskAttrs {
   shape: number[];
@@ -42,9 +49,25 @@ function dropoutMaskCpu({ backend, attrs }: KernelArgs<object, DropoutMaskAttrs>
   return backend.makeTensorInfo(attrs.shape.slice(), 'float32', mask);
 }
 
+function adamUpdateCpu({ inputs, backend, attrs }: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>): TensorInfo[] {
+  const read = (t: TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
+  const [value, m, v, g] = [inputs.value, inputs.m, inputs.v, inputs.gradient].map(read);
+  const [b1, b2, c1, c2, acc1, acc2, eps, step] = attrs.scalars;
+  const f = Math.fround;
+  const out = [new Float32Array(value.length), new Float32Array(value.length), new Float32Array(value.length)];
+  for (let i = 0; i < value.length; i++) {
+    const mi = f(f(m[i] * b1) + f(g[i] * c1)), vi = f(f(v[i] * b2) + f(f(g[i] * g[i]) * c2));
+    out[0][i] = f(f(f(f(mi / acc1) / f(f(Math.sqrt(f(vi / acc2))) + eps)) * step) + value[i]);
+    out[1][i] = mi;
+    out[2][i] = vi;
+  }
+  return out.map((values) => backend.makeTensorInfo(inputs.value.shape.slice(), 'float32', values));
+}
+
 const cpuImplementations: KernelConfig[] = [
   { kernelName: RELU_GRAD, backendName: 'cpu', kernelFunc: reluGradCpu as unknown as KernelFunc },
   { kernelName: DROPOUT_MASK, backendName: 'cpu', kernelFunc: dropoutMaskCpu as unknown as KernelFunc },
+  { kernelName: ADAM_UPDATE, backendName: 'cpu', kernelFunc: adamUpdateCpu as unknown as KernelFunc },
 ];
 
 let registered = false;

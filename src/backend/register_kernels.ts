@@ -10,6 +10,7 @@ import { batchMatMulConfig } from './kernels/BatchMatMul';
 import { castConfig } from './kernels/Cast';
 import { dropoutMaskConfig } from './kernels/DropoutMask';
 import { reluGradConfig } from './kernels/ReluGrad';
+import { adamUpdateConfig } from './kernels/AdamUpdate';
 import { conv2DConfig } from './kernels/Conv2D';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
@@ -49,6 +50,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   avgPoolGradConfig,
   batchMatMulConfig,
   castConfig,
+  adamUpdateConfig,
   conv2DConfig,
   dropoutMaskConfig,
   reluGradConfig,

@@ -47,6 +47,20 @@ void binary(BinaryOp op, const float* a, const float* b, float* y, const Broadca
 // (dropout_mask.cc).
 void dropout_mask(float* mask, int64_t size, uint32_t seed, float rate);
 
+// One Adam step for one variable (adam_update.cc). The scalars arrive already rounded to
+// float32 the way tfjs rounds them, so results match tfjs's AdamOptimizer bit for bit.
+struct AdamInputs {
+  const float *value, *first_moment, *second_moment, *gradient;
+};
+struct AdamOutputs {
+  float *value, *first_moment, *second_moment;
+};
+struct AdamScalars {
+  float beta1, beta2, one_minus_beta1, one_minus_beta2, one_minus_acc_beta1, one_minus_acc_beta2, epsilon,
+      negative_learning_rate;
+};
+void adam_update(const AdamInputs& in, const AdamOutputs& out, int64_t size, const AdamScalars& scalars);
+
 // Reductions over the middle axis of [outer, reduce, inner] (reduce.cc).
 enum class ReduceOp : int { kSum, kMean, kMax, kMin };
 void reduce(ReduceOp op, const float* x, float* y, int64_t outer, int64_t reduce, int64_t inner);

@@ -1,0 +1,1 @@
+export { Adam, adam } from './adam';
