@@ -2,6 +2,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import './tfjs_extras';
+// tfjs-layers registers its own copy of tfjs's gradients when first loaded: load it before
+// the native backend, whose relu gradient must replace tfjs's, not be replaced by it.
+import '@tensorflow/tfjs-layers';
 
 import { registerNativeBackend } from './backend';
 

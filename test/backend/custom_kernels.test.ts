@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { ops, tf } from '../../src';
-import { assertSameOnBothBackends, randomValues, relativeError } from './compare';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+import { assertSameOnBothBackends, kernelsUsed, randomValues, relativeError } from './compare';
 
 function onBackend<T>(name: string, fn: () => T): T {
   tf.setBackend(name);
@@ -30,6 +32,14 @@ describe('relu gradient (ConvkitReluGrad)', () => {
       ours[7] = theirs[7] = 0;
       assert.deepEqual(ours, theirs, `${backend}: same gradient`);
     }
+  });
+  it('is what a tfjs-layers relu activation differentiates through', async () => {
+    const layer = tfl.layers.activation({ activation: 'relu' });
+    const x = tf.randomNormal([4, 8]);
+    const kernels = await kernelsUsed(() => tf.grad((v: tf.Tensor) => layer.apply(v) as tf.Tensor)(x));
+    assert.ok(kernels.includes('ConvkitReluGrad'), kernels.join());
+    assert.ok(!kernels.includes('Step'), kernels.join());
+    x.dispose();
   });
   it('matches on both backends inside a conv + relu network', () => {
     assertSameOnBothBackends('conv relu', (x, f) => tf.relu(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')),
