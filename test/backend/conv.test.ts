@@ -12,6 +12,10 @@ const cases: Array<{ x: number[]; filter: number[]; stride: number; pad: 'same' 
   { x: [2, 8, 8, 5], filter: [1, 1, 5, 17], stride: 1, pad: 'same' },
   { x: [4, 32, 32, 3], filter: [3, 3, 3, 32], stride: 1, pad: 'valid' },
   { x: [2, 16, 16, 64], filter: [3, 3, 64, 64], stride: 1, pad: 'same' },
+  // Channels a multiple of 16 take the direct filter-gradient path: strides, edges, both paddings.
+  { x: [3, 9, 11, 32], filter: [3, 3, 32, 17], stride: 2, pad: 'valid' },
+  { x: [1, 7, 5, 16], filter: [3, 3, 16, 5], stride: 2, pad: 'same' },
+  { x: [2, 6, 6, 48], filter: [2, 2, 48, 7], stride: 1, pad: 'same' },
 ];
 
 describe('Conv2D and its gradients (Conv2DBackpropInput, Conv2DBackpropFilter)', () => {

@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <vector>
 
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
+#include "conv_indirect.h"
 #include "kernels.h"
 
 namespace convkit {
@@ -29,10 +31,30 @@ void col2im(const float* cols, float* image, const ConvGeometry& g) {
   }
 }
 
+// With stride 1, dx is a plain convolution of dy with the filter turned 180 degrees and
+// its channel axes swapped: the indirect convolution, no scatter.
+void backprop_input_as_convolution(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
+  std::vector<float> turned(g.patch_size() * g.out_c);
+  for (int64_t kh = 0; kh < g.filter_h; ++kh)
+    for (int64_t kw = 0; kw < g.filter_w; ++kw) {
+      const float* src = filter + ((g.filter_h - 1 - kh) * g.filter_w + (g.filter_w - 1 - kw)) * g.in_c * g.out_c;
+      float* dst = turned.data() + (kh * g.filter_w + kw) * g.out_c * g.in_c;
+      for (int64_t ci = 0; ci < g.in_c; ++ci)
+        for (int64_t co = 0; co < g.out_c; ++co) dst[co * g.in_c + ci] = src[ci * g.out_c + co];
+    }
+  ConvGeometry t = g;
+  t.in_h = g.out_h, t.in_w = g.out_w, t.in_c = g.out_c;
+  t.out_h = g.in_h, t.out_w = g.in_w, t.out_c = g.in_c;
+  t.pad_top = (g.filter_h - 1) * g.dilation_h - g.pad_top;
+  t.pad_left = (g.filter_w - 1) * g.dilation_w - g.pad_left;
+  indirect_conv(dy, turned.data(), dx, t, Epilogue{});
+}
+
 }  // namespace
 
 // Per image: cols[pixels x patch] = dy[pixels x out_c] · filterᵀ, then col2im into dx.
 void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
+  if (g.stride_h == 1 && g.stride_w == 1) return backprop_input_as_convolution(dy, filter, dx, g);
   const int64_t pixels = g.out_h * g.out_w, patch = g.patch_size();
   const int64_t image_size = g.in_h * g.in_w * g.in_c;
   const DenseOperand filter_rows(filter, g.out_c, 1);  // filter is [patch x out_c]: Bᵀ for B = filterᵀ

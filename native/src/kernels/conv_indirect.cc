@@ -14,11 +14,32 @@ namespace {
 
 constexpr int64_t kGroupsPerTask = 8;  // 48 pixels: their input rows stay in L2 across panels
 
-// Fills ptrs[t*mr + r] with the address tap t of pixel `first + r` reads, for r < mr.
-// Pixels past the end (a ragged last group) read zeros; their rows are discarded.
-void build_indirection(const float* x, const float* zeros, const ConvGeometry& g, int64_t first, int mr,
-                       const float** ptrs) {
-  const int64_t taps = g.filter_h * g.filter_w, pixels = g.out_pixels();
+// Whether each output pixel's filter window lies inside the image horizontally, so the
+// filter_w taps of one filter row read filter_w * in_c consecutive floats: then a row of
+// taps becomes one tap with that many channels (9 instead of 3 for an RGB input).
+bool rows_are_contiguous(const ConvGeometry& g) {
+  return g.dilation_w == 1 && g.pad_left == 0 && (g.out_w - 1) * g.stride_w + g.filter_w <= g.in_w;
+}
+
+// Small-channel inputs with horizontal padding are copied once into a zero-padded image,
+// which makes their filter rows contiguous; the copy is cheap next to the convolution.
+std::vector<float> pad_horizontally(const float* x, ConvGeometry& g) {
+  const int64_t right = std::max<int64_t>(0, (g.out_w - 1) * g.stride_w + g.filter_w - g.in_w - g.pad_left);
+  const int64_t width = g.in_w + g.pad_left + right, C = g.in_c;
+  std::vector<float> padded(g.batch * g.in_h * width * C, 0.0f);
+  for (int64_t row = 0; row < g.batch * g.in_h; ++row)
+    std::copy(x + row * g.in_w * C, x + (row + 1) * g.in_w * C, padded.data() + (row * width + g.pad_left) * C);
+  g.in_w = width;
+  g.pad_left = 0;
+  return padded;
+}
+
+// Fills ptrs[t*mr + r] with the address tap t of pixel `first + r` reads, for r < mr;
+// with contiguous rows there is one tap per filter row. Taps in the padding, and pixels
+// past the end (a ragged last group, whose rows are discarded), read zeros.
+void build_indirection(const float* x, const float* zeros, const ConvGeometry& g, bool row_taps, int64_t first,
+                       int mr, const float** ptrs) {
+  const int64_t taps_w = row_taps ? 1 : g.filter_w, taps = g.filter_h * taps_w, pixels = g.out_pixels();
   for (int r = 0; r < mr; ++r) {
     const int64_t pixel = first + r;
     if (pixel >= pixels) {
@@ -29,10 +50,10 @@ void build_indirection(const float* x, const float* zeros, const ConvGeometry& g
     const float* image = x + n * g.in_h * g.in_w * g.in_c;
     for (int64_t kh = 0; kh < g.filter_h; ++kh) {
       const int64_t ih = oh * g.stride_h - g.pad_top + kh * g.dilation_h;
-      for (int64_t kw = 0; kw < g.filter_w; ++kw) {
+      for (int64_t kw = 0; kw < taps_w; ++kw) {
         const int64_t iw = ow * g.stride_w - g.pad_left + kw * g.dilation_w;
         const bool inside = ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w;
-        ptrs[(kh * g.filter_w + kw) * mr + r] = inside ? image + (ih * g.in_w + iw) * g.in_c : zeros;
+        ptrs[(kh * taps_w + kw) * mr + r] = inside ? image + (ih * g.in_w + iw) * g.in_c : zeros;
       }
     }
   }
@@ -40,16 +61,25 @@ void build_indirection(const float* x, const float* zeros, const ConvGeometry& g
 
 }  // namespace
 
-void indirect_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& ep) {
+void indirect_conv(const float* x, const float* filter, float* y, const ConvGeometry& geometry, const Epilogue& ep) {
   const GemmConfig& cfg = gemm_config();
   const int MR = cfg.mr, NR = cfg.nr;
-  const int64_t taps = g.filter_h * g.filter_w, patch = g.patch_size(), out_c = g.out_c;
+  ConvGeometry g = geometry;
+  std::vector<float> padded;
+  if (!rows_are_contiguous(g) && g.dilation_w == 1 && g.filter_w * g.in_c <= 64) {
+    padded = pad_horizontally(x, g);
+    x = padded.data();
+  }
+  const bool row_taps = rows_are_contiguous(g);
+  const int64_t taps = row_taps ? g.filter_h : g.filter_h * g.filter_w;
+  const int64_t channels = row_taps ? g.filter_w * g.in_c : g.in_c;
+  const int64_t patch = g.patch_size(), out_c = g.out_c;
   const int64_t panels = (out_c + NR - 1) / NR;
   // The filter as NR-column panels, zero-padded past out_c: exactly GEMM's packed B.
   std::vector<float> packed_storage(panels * patch * NR + 16);
   float* packed = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(packed_storage.data()) + 63) & ~uintptr_t{63});
   DenseOperand(filter, out_c, 1).transposed().pack(0, out_c, 0, patch, NR, packed);
-  const std::vector<float> zeros(g.in_c, 0.0f);
+  const std::vector<float> zeros(channels, 0.0f);
 
   const int64_t groups = (g.out_pixels() + MR - 1) / MR;
   parallel_range((groups + kGroupsPerTask - 1) / kGroupsPerTask, 1, [&](int64_t task0, int64_t task1) {
@@ -59,7 +89,7 @@ void indirect_conv(const float* x, const float* filter, float* y, const ConvGeom
     for (int64_t task = task0; task < task1; ++task) {
       const int64_t g0 = task * kGroupsPerTask, g1 = std::min(groups, g0 + kGroupsPerTask);
       for (int64_t grp = g0; grp < g1; ++grp)
-        build_indirection(x, zeros.data(), g, grp * MR, MR, ptrs + (grp - g0) * taps * MR);
+        build_indirection(x, zeros.data(), g, row_taps, grp * MR, MR, ptrs + (grp - g0) * taps * MR);
       for (int64_t panel = 0; panel < panels; ++panel) {
         const int64_t col0 = panel * NR, cols = std::min<int64_t>(NR, out_c - col0);
         const float* b = packed + panel * patch * NR;
@@ -68,9 +98,9 @@ void indirect_conv(const float* x, const float* filter, float* y, const ConvGeom
           float* tile = y + row0 * out_c + col0;
           const float* const* a = ptrs + (grp - g0) * taps * MR;
           if (rows == MR && cols == NR) {
-            cfg.igemm(taps, g.in_c, a, b, tile, out_c, false);
+            cfg.igemm(taps, channels, a, b, tile, out_c, false);
           } else {
-            cfg.igemm(taps, g.in_c, a, b, edge, NR, false);
+            cfg.igemm(taps, channels, a, b, edge, NR, false);
             for (int64_t i = 0; i < rows; ++i) std::copy(edge + i * NR, edge + i * NR + cols, tile + i * out_c);
           }
           apply_epilogue(tile, out_c, rows, cols, col0, ep);
