@@ -91,10 +91,12 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value MaxPool(const Napi::CallbackInfo& info) {
+// maxPool / avgPool(x, y, geometry)
+template <void (*Pool)(const float*, float*, const ConvGeometry&)>
+Napi::Value PoolForward(const Napi::CallbackInfo& info) {
   Args a(info);
   const ConvGeometry g = a.geometry(2);
-  max_pool(a.floats(0, g.in_size()), a.floats(1, out_size(g)), g);
+  Pool(a.floats(0, g.in_size()), a.floats(1, out_size(g)), g);
   return info.Env().Undefined();
 }
 
@@ -102,13 +104,6 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   Args a(info);
   const ConvGeometry g = a.geometry(3);
   max_pool_grad(a.floats(0, out_size(g)), a.floats(1, g.in_size()), a.floats(2, g.in_size()), g);
-  return info.Env().Undefined();
-}
-
-Napi::Value AvgPool(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const ConvGeometry g = a.geometry(2);
-  avg_pool(a.floats(0, g.in_size()), a.floats(1, out_size(g)), g);
   return info.Env().Undefined();
 }
 
@@ -243,9 +238,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"conv2dBackpropInput", Conv2DBackpropInput},
       {"conv2dBackpropFilter", Conv2DBackpropFilter},
       {"matmul", MatMul},
-      {"maxPool", MaxPool},
+      {"maxPool", PoolForward<max_pool>},
       {"maxPoolGrad", MaxPoolGrad},
-      {"avgPool", AvgPool},
+      {"avgPool", PoolForward<avg_pool>},
       {"avgPoolGrad", AvgPoolGrad},
       {"unary", Unary},
       {"binary", Binary},
