@@ -66,11 +66,16 @@ async function kernelBreakdown(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tenso
   for (const k of info.kernels.filter((kernel) => !kernel.name.endsWith('__op'))) {
     perKernel.set(k.name, (perKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
   }
-  const nativeNames = new Set(convkitBackend.nativeKernelNames());
+  const nativeNames = new Set(tf.getBackend() === 'native' ? convkitBackend.nativeKernelNames() : []);
   const rows = [...perKernel].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({
     name, ms: +ms.toFixed(2), share: +(ms / stepMs).toFixed(3), native: nativeNames.has(name),
   }));
   return { stepMs, kernelMs: rows.reduce((s, r) => s + r.ms, 0), rows };
+}
+
+function nativeSettings() {
+  const info = tf.getBackend() === 'native' ? convkitBackend.nativeInfo() : null;
+  return { threads: info?.threads ?? 1, gemm: info?.gemm ?? 'tfjs-js' };
 }
 
 async function measure(name: string, build: () => tfl.LayersModel, o: Options) {
@@ -86,8 +91,7 @@ async function measure(name: string, build: () => tfl.LayersModel, o: Options) {
   tf.dispose([x, y]);
   model.dispose();
   return {
-    engine: `convkit-${tf.getBackend()}`, model: name, threads: convkitBackend.nativeInfo()?.threads ?? 1,
-    gemm: convkitBackend.nativeInfo()?.gemm ?? 'none', batch: o.batch, images: o.images,
+    engine: `convkit-${tf.getBackend()}`, model: name, ...nativeSettings(), batch: o.batch, images: o.images,
     train_img_per_s: +(o.images / trainSeconds).toFixed(1),
     infer_img_per_s: +(o.images / inferSeconds).toFixed(1),
     ms_per_step: +(trainSeconds * 1000 / Math.ceil(o.images / o.batch)).toFixed(1),
