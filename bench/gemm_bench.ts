@@ -57,11 +57,11 @@ function convKernels(batch: number) {
     // Kernels run synchronously on this backend; no dataSync, which would pin the output buffer.
     const time = (f: () => tf.Tensor) => best(5, () => tf.tidy(() => { f(); }));
     const forward = time(() => tf.conv2d(x, w, 1, pad));
-    const attrs = { strides: 1, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+    const attrs = { strides: 1, pad, dataFormat: 'NHWC' };
     const input = time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: w },
-      { ...attrs, inputShape: x.shape }) as tf.Tensor);
+      { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor);
     const filter = time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: y },
-      { ...attrs, filterShape: w.shape }) as tf.Tensor);
+      { ...attrs, filterShape: w.shape } as unknown as tf.NamedAttrMap) as tf.Tensor);
     rows.push({
       shape: `${name} ${size}x${size}x${cin}->${cout} ${pad}`,
       forward_gflops: +(flops / forward / 1e9).toFixed(1),
