@@ -37,6 +37,7 @@
         "src/kernels/softmax.cc",
         "src/kernels/batch_norm.cc",
         "src/kernels/transpose.cc",
+        "src/kernels/slice.cc",
         "src/kernels/dropout_mask.cc",
         "src/kernels/adam_update.cc"
       ],

@@ -14,3 +14,6 @@ export { tf };
 export * as backend from './backend';
 export * as ops from './ops';
 export * as optimizers from './optimizers';
+export * as models from './models';
+export * as training from './training';
+export * as insight from './insight';

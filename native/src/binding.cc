@@ -168,20 +168,43 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Reads an Int32Array of 1..6 axes (a shape, a permutation, a begin or a size) into `out`.
+int read_axes(const Args& a, const Napi::CallbackInfo& info, size_t i, int64_t* out) {
+  const size_t rank = info.Length() > i && info[i].IsTypedArray() ? info[i].As<Napi::TypedArray>().ElementLength() : 0;
+  if (rank < 1 || rank > 6) throw Napi::RangeError::New(info.Env(), "convkit native: tensors of rank 1 to 6 only");
+  const int32_t* values = a.ints(i, rank);
+  for (size_t d = 0; d < rank; ++d) out[d] = values[d];
+  return static_cast<int>(rank);
+}
+
+int64_t element_count(const int64_t* shape, int rank) {
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d) count *= shape[d];
+  return count;
+}
+
 // transpose(x, y, shape: Int32Array, perm: Int32Array)
 Napi::Value Transpose(const Napi::CallbackInfo& info) {
   Args a(info);
-  const size_t rank = info[2].IsTypedArray() ? info[2].As<Napi::TypedArray>().ElementLength() : 0;
-  if (rank < 1 || rank > 6) throw Napi::RangeError::New(info.Env(), "convkit native: transpose takes rank 1 to 6");
-  const int32_t* shape32 = a.ints(2, rank);
-  const int32_t* perm32 = a.ints(3, rank);
-  int64_t shape[6], perm[6], size = 1;
-  for (size_t d = 0; d < rank; ++d) {
-    shape[d] = shape32[d];
-    perm[d] = perm32[d];
-    size *= shape[d];
-  }
-  transpose(a.floats(0, size), a.floats(1, size), shape, perm, static_cast<int>(rank));
+  int64_t shape[6], perm[6];
+  const int rank = read_axes(a, info, 2, shape);
+  if (read_axes(a, info, 3, perm) != rank) throw Napi::RangeError::New(info.Env(), "convkit native: perm rank differs");
+  const int64_t size = element_count(shape, rank);
+  transpose(a.floats(0, size), a.floats(1, size), shape, perm, rank);
+  return info.Env().Undefined();
+}
+
+// slice(x, y, shape, begin, size: Int32Array)
+Napi::Value Slice(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int64_t shape[6], begin[6], size[6];
+  const int rank = read_axes(a, info, 2, shape);
+  if (read_axes(a, info, 3, begin) != rank || read_axes(a, info, 4, size) != rank)
+    throw Napi::RangeError::New(info.Env(), "convkit native: slice begin/size rank differs");
+  for (int d = 0; d < rank; ++d)
+    if (begin[d] < 0 || size[d] < 0 || begin[d] + size[d] > shape[d])
+      throw Napi::RangeError::New(info.Env(), "convkit native: slice box outside the tensor");
+  slice(a.floats(0, element_count(shape, rank)), a.floats(1, element_count(size, rank)), shape, begin, size, rank);
   return info.Env().Undefined();
 }
 
@@ -248,6 +271,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"softmax", Softmax},
       {"batchNorm", BatchNorm},
       {"transpose", Transpose},
+      {"slice", Slice},
       {"dropoutMask", DropoutMask},
       {"adamUpdate", AdamUpdate},
       {"gemm", Gemm},

@@ -30,6 +30,7 @@ export interface NativeAddon {
   batchNorm(x: F32, mean: F32, variance: F32, offset: Maybe, scale: Maybe, y: F32, channels: number,
     epsilon: number): void;
   transpose(x: F32, y: F32, shape: Int32Array, perm: Int32Array): void;
+  slice(x: F32, y: F32, shape: Int32Array, begin: Int32Array, size: Int32Array): void;
   dropoutMask(mask: F32, seed: number, rate: number): void;
   /** scalars: [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate] */
   adamUpdate(value: F32, m: F32, v: F32, gradient: F32, newValue: F32, newM: F32, newV: F32, scalars: F32): void;

@@ -32,6 +32,7 @@ import { reciprocalConfig } from './kernels/Reciprocal';
 import { reluConfig } from './kernels/Relu';
 import { rsqrtConfig } from './kernels/Rsqrt';
 import { sigmoidConfig } from './kernels/Sigmoid';
+import { sliceConfig } from './kernels/Slice';
 import { softmaxConfig } from './kernels/Softmax';
 import { sqrtConfig } from './kernels/Sqrt';
 import { squareConfig } from './kernels/Square';
@@ -74,6 +75,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   reluConfig,
   rsqrtConfig,
   sigmoidConfig,
+  sliceConfig,
   softmaxConfig,
   sqrtConfig,
   squareConfig,

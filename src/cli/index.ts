@@ -3,10 +3,24 @@
 import { Command, CommanderError } from 'commander';
 
 import { ConvkitError } from '../errors';
+import { registerDataCommand } from './data';
+import { registerEvaluateCommand } from './evaluate';
 import { registerInfoCommand } from './info';
+import { registerPredictCommand } from './predict';
+import { registerServeCommand } from './serve';
+import { registerSummaryCommand } from './summary';
+import { registerTrainCommand } from './train';
+import { registerVisualizeCommand } from './visualize';
 
 const commands: Array<(program: Command) => void> = [
   registerInfoCommand,
+  registerDataCommand,
+  registerTrainCommand,
+  registerSummaryCommand,
+  registerEvaluateCommand,
+  registerVisualizeCommand,
+  registerPredictCommand,
+  registerServeCommand,
 ];
 
 export function buildProgram(): Command {

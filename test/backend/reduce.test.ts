@@ -37,6 +37,12 @@ describe('softmax, batch norm, transpose', () => {
     assertSameOnBothBackends('batchNorm bare', (x, m, v) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.1)),
       [[7, 5], [5], [5]], { grads: false });
   });
+  it('slice: non-contiguous boxes natively, contiguous ones as views', () => {
+    assertSameOnBothBackends('slice', (x) => tf.slice(x, [1, 2, 3, 0], [2, 5, 4, 3]), [[4, 9, 8, 3]]);
+    assertSameOnBothBackends('slice', (x) => tf.slice(x, [0, 1], [5, 31]), [[5, 33]]);
+    assertSameOnBothBackends('slice', (x) => tf.slice(x, [2], [7]), [[11]]);
+    assertSameOnBothBackends('slice', (x) => tf.slice(x, [1, 0, 0], [2, 4, 6]), [[3, 4, 6]]);
+  });
   it('transpose of ranks 2 to 4', () => {
     assertSameOnBothBackends('transpose', (x) => tf.transpose(x), [[33, 5]]);
     assertSameOnBothBackends('transpose', (x) => tf.transpose(x, [0, 3, 1, 2]), [[2, 5, 7, 3]]);

@@ -73,6 +73,9 @@ void softmax(const float* logits, float* y, int64_t rows, int64_t cols);
 void batch_norm(const float* x, const float* mean, const float* variance, const float* offset, const float* scale,
                 float* y, int64_t size, int64_t channels, float epsilon);
 
+// The box [begin, begin + size) of a tensor of rank <= 6 (slice.cc).
+void slice(const float* x, float* y, const int64_t* shape, const int64_t* begin, const int64_t* size, int rank);
+
 // Transpose of a tensor of rank <= 6 (transpose.cc).
 void transpose(const float* x, float* y, const int64_t* shape, const int64_t* perm, int rank);
 

@@ -1,0 +1,128 @@
+import { Command, InvalidArgumentError } from 'commander';
+import * as path from 'path';
+
+import { AUGMENT_SPEC_HELP } from '../data/augment';
+// Registers the native backend.
+import '..';
+import { ConvkitError } from '../errors';
+import { Callback, DEFAULT_CONFIG, KeepEpochs, RunResult, TrainingConfig, parseScheduleSpec, randomSeed, resume, train } from '../training';
+import { DEFAULT_PORT, Dashboard, DashboardProgress, startDashboard } from '../web';
+
+function wholeNumber(minimum: number): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < minimum) throw new InvalidArgumentError(`expected a whole number >= ${minimum}`);
+    return value;
+  };
+}
+
+function positiveNumber(text: string): number {
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value > 0)) throw new InvalidArgumentError('expected a positive number, e.g. 0.001');
+  return value;
+}
+
+/** The flags that shape a new run; with --resume they come from the run folder instead. */
+const RUN_FLAGS = ['model', 'batchSize', 'lr', 'schedule', 'patience', 'augment', 'val', 'seed', 'data', 'limit', 'weights', 'out'];
+
+function defaultFolder(model: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return path.join('runs', `${path.basename(model, '.json')}-${stamp}`);
+}
+
+function configFromFlags(flags: Record<string, unknown>): TrainingConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    model: flags.model as string,
+    weights: (flags.weights as string | undefined) ?? null,
+    epochs: (flags.epochs as number | undefined) ?? DEFAULT_CONFIG.epochs,
+    batchSize: flags.batchSize as number,
+    learningRate: flags.lr as number,
+    schedule: parseScheduleSpec(flags.schedule as string),
+    patience: (flags.patience as number | undefined) ?? null,
+    // A bare --augment means the tutorial's ImageDataGenerator settings.
+    augment: flags.augment === true ? 'tutorial' : (flags.augment as string | undefined) ?? 'none',
+    validation: (flags.val as number | undefined) ?? null,
+    limit: (flags.limit as number | undefined) ?? null,
+    data: (flags.data as string | undefined) ?? null,
+    seed: (flags.seed as number | undefined) ?? randomSeed(),
+  };
+}
+
+function report(result: RunResult): string {
+  const last = result.history[result.history.length - 1];
+  const where = `${result.folder} (best model in ${path.join(result.folder, 'best')})`;
+  const speed = `${Math.round(result.imagesPerSecond)} images/s`;
+  if (result.stopReason === 'interrupted') {
+    return `interrupted: saved ${result.folder} at epoch ${result.position.epoch + 1}, batch ${result.position.batch}; ` +
+      `continue with: convkit train --resume ${result.folder}`;
+  }
+  const how = result.stopReason === 'early-stopping' ? 'stopped early' : 'finished';
+  const metrics = last ? `, val_accuracy ${last.val_accuracy?.toFixed(4) ?? '-'}` : '';
+  return `${how} after epoch ${result.position.epoch}${metrics}, ${speed}; saved in ${where}`;
+}
+
+/** `convkit train`: the tutorial's models (or a model file) on CIFAR-10 or an image folder. */
+export function registerTrainCommand(program: Command): void {
+  program.command('train')
+    .description('train a model, saving a resumable checkpoint after every epoch (Ctrl-C saves and stops)')
+    .option('--model <name|file>', 'basic, improved, or a model .json (Keras to_json or convkit)', 'basic')
+    .option('--epochs <n>', `epochs to train (default ${DEFAULT_CONFIG.epochs}; with --resume: the new total)`, wholeNumber(1))
+    .option('--batch-size <n>', 'images per batch', wholeNumber(1), DEFAULT_CONFIG.batchSize)
+    .option('--lr <rate>', 'Adam learning rate (with --schedule: the starting rate, or the peak of one-cycle)', positiveNumber,
+      DEFAULT_CONFIG.learningRate)
+    .option('--schedule <spec>', 'learning-rate schedule: constant, step[:EVERY[:FACTOR]], cosine, one-cycle[:WARMUP]', 'constant')
+    .option('--patience <n>', 'stop early after N epochs without a better val_loss', wholeNumber(0))
+    .option('--augment [spec]', `augment training images (default spec: tutorial): ${AUGMENT_SPEC_HELP}`)
+    .option('--val <n>', 'validation images held out of training (default 5000, or a tenth of fewer images)', wholeNumber(0))
+    .option('--seed <n>', 'seed of weights, split, shuffling, augmentation and dropout (default: random, recorded)', wholeNumber(0))
+    .option('--data <path>', 'CIFAR-10 binary folder or .tar.gz, or a folder (or .tar.gz) of class folders (default: env CONVKIT_DATA, ' +
+      'else CIFAR-10 from the cache or the web, else ../shared/data/cifar10-jpeg-train.tar.gz)')
+    .option('--limit <n>', 'train on the first N images only, for a quick try', wholeNumber(1))
+    .option('--weights <file.h5>', 'start from Keras HDF5 weights (model.save_weights layout)')
+    .option('--out <folder>', 'run folder (default runs/MODEL-DATE-TIME)')
+    .option('--resume <folder>', 'continue the run saved in this folder at its next batch')
+    .option('--keep-epochs', 'also keep a copy of the model after every epoch (RUN/epochs/epoch-NNN), for the dashboard timeline')
+    .option('--dashboard [port]', `serve the live dashboard for the runs folder on 127.0.0.1 (port ${DEFAULT_PORT}), ` +
+      'or report to the one already running there', wholeNumber(0))
+    .action(async (flags: Record<string, unknown>, command: Command) => {
+      const given = RUN_FLAGS.filter((name) => command.getOptionValueSource(name) === 'cli');
+      if (flags.resume && given.length > 0) {
+        throw new ConvkitError(`--resume takes the run's settings from ${flags.resume as string}; only --epochs may change ` +
+          `(remove --${given.map((g) => g.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', --')})`);
+      }
+      const controller = new AbortController();
+      const onInterrupt = () => {
+        console.error('\nstopping after this batch and saving (Ctrl-C again quits at once)');
+        controller.abort();
+        process.once('SIGINT', () => process.exit(130));
+      };
+      process.once('SIGINT', onInterrupt);
+      const folder = (flags.resume as string | undefined) ?? (flags.out as string | undefined) ?? defaultFolder(flags.model as string);
+      const extras = await extraCallbacks(flags, folder);
+      try {
+        const options = { signal: controller.signal, log: (line: string) => console.log(line), callbacks: extras.callbacks };
+        const result = flags.resume
+          ? await resume(folder, { ...options, epochs: flags.epochs as number | undefined })
+          : await train(configFromFlags(flags), folder, options);
+        console.log(report(result));
+      } finally {
+        process.removeListener('SIGINT', onInterrupt);
+        await extras.close();
+      }
+    });
+}
+
+/** Callbacks for --keep-epochs and --dashboard, and how to stop what they started. */
+async function extraCallbacks(flags: Record<string, unknown>, folder: string) {
+  const callbacks: Callback[] = [];
+  if (flags.keepEpochs) callbacks.push(new KeepEpochs(folder));
+  let dashboard: Dashboard | null = null;
+  if (flags.dashboard !== undefined) {
+    const port = flags.dashboard === true ? DEFAULT_PORT : flags.dashboard as number;
+    dashboard = await startDashboard({ runsDir: path.dirname(path.resolve(folder)), port });
+    console.log(dashboard.reused ? `reporting to the dashboard at ${dashboard.url}` : `dashboard: ${dashboard.url}`);
+    callbacks.push(new DashboardProgress(folder));
+  }
+  return { callbacks, close: async () => { if (dashboard && !dashboard.reused) await dashboard.close(); } };
+}
