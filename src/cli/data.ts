@@ -7,14 +7,7 @@ import {
   type ImageSet, type LoadDatasetOptions,
 } from '../data';
 import { ConvkitError } from '../errors';
-
-function wholeNumber(minimum: number): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < minimum) throw new InvalidArgumentError(`expected a whole number >= ${minimum}`);
-    return value;
-  };
-}
+import { wholeNumber } from './arguments';
 
 function imageSize(text: string): [number, number] {
   const match = /^(\d+)(?:x(\d+))?$/.exec(text);

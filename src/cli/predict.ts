@@ -4,18 +4,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import '..';
 import { ResizeFit, loadImageFile, modelImageShape, openRun, predictPixels, probabilitiesOf, topK } from '../insight';
 import { alignColumns } from '../insight/render';
+import { wholeNumber } from './arguments';
 
 const fits: ResizeFit[] = ['fill', 'cover', 'contain'];
 
 function parseFit(text: string): ResizeFit {
   if (!fits.includes(text as ResizeFit)) throw new InvalidArgumentError(`expected one of ${fits.join(', ')}`);
   return text as ResizeFit;
-}
-
-function parseTop(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return value;
 }
 
 /** `convkit predict RUN IMAGE...`: the most likely classes for each image file. */
@@ -25,7 +20,7 @@ export function registerPredictCommand(program: Command): void {
     .argument('<run>', 'run folder (runs/NAME) or its model.json')
     .argument('<images...>', 'image files (JPEG, PNG, WebP...; resized to the model\'s input)')
     .option('--json', 'print JSON for machines instead of text')
-    .option('--top <k>', 'how many classes to show per image', parseTop, 3)
+    .option('--top <k>', 'how many classes to show per image', wholeNumber(1), 3)
     .option('--fit <how>', 'how to fit other shapes: fill (stretch, as training does), cover (crop the middle) or contain (pad)',
       parseFit, 'fill')
     .action(async (runFolder: string, files: string[], flags: { json?: boolean; top: number; fit: ResizeFit }) => {

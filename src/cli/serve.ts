@@ -1,22 +1,11 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import * as path from 'path';
 
 // Registers the native backend.
 import '..';
 import { DEFAULT_HOST, DEFAULT_PORT, startDashboard } from '../web';
 import { isLoopback } from '../web/server';
-
-function portNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0 || value > 65535) throw new InvalidArgumentError('expected a port number, 0..65535 (0: any free port)');
-  return value;
-}
-
-function imageCount(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return value;
-}
+import { portNumber, wholeNumber } from './arguments';
 
 /** Resolves on Ctrl-C or a termination request. */
 function untilStopped(): Promise<void> {
@@ -38,7 +27,7 @@ export function registerServeCommand(program: Command): void {
     .option('--runs <folder>', 'folder of run folders to show', 'runs')
     .option('--port <n>', 'port to listen on (0: any free port)', portNumber, DEFAULT_PORT)
     .option('--host <address>', 'address to listen on; the default serves this machine only', DEFAULT_HOST)
-    .option('--eval-images <n>', 'validation images the model view evaluates', imageCount, 1000)
+    .option('--eval-images <n>', 'validation images the model view evaluates', wholeNumber(1), 1000)
     .action(async (flags: { runs: string; port: number; host: string; evalImages: number }) => {
       const dashboard = await startDashboard({ runsDir: flags.runs, port: flags.port, host: flags.host, evaluationImages: flags.evalImages });
       if (dashboard.reused) {

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import * as path from 'path';
 
 import { AUGMENT_SPEC_HELP } from '../data/augment';
@@ -7,20 +7,7 @@ import '..';
 import { ConvkitError } from '../errors';
 import { Callback, DEFAULT_CONFIG, KeepEpochs, RunResult, TrainingConfig, parseScheduleSpec, randomSeed, resume, train } from '../training';
 import { DEFAULT_PORT, Dashboard, DashboardProgress, startDashboard } from '../web';
-
-function wholeNumber(minimum: number): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < minimum) throw new InvalidArgumentError(`expected a whole number >= ${minimum}`);
-    return value;
-  };
-}
-
-function positiveNumber(text: string): number {
-  const value = Number(text);
-  if (!(Number.isFinite(value) && value > 0)) throw new InvalidArgumentError('expected a positive number, e.g. 0.001');
-  return value;
-}
+import { portNumber, positiveNumber, wholeNumber } from './arguments';
 
 /** The flags that shape a new run; with --resume they come from the run folder instead. */
 const RUN_FLAGS = ['model', 'batchSize', 'lr', 'schedule', 'patience', 'augment', 'val', 'seed', 'data', 'limit', 'weights', 'out'];
@@ -84,7 +71,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--resume <folder>', 'continue the run saved in this folder at its next batch')
     .option('--keep-epochs', 'also keep a copy of the model after every epoch (RUN/epochs/epoch-NNN), for the dashboard timeline')
     .option('--dashboard [port]', `serve the live dashboard for the runs folder on 127.0.0.1 (port ${DEFAULT_PORT}), ` +
-      'or report to the one already running there', wholeNumber(0))
+      'or report to the one already running there', portNumber)
     .action(async (flags: Record<string, unknown>, command: Command) => {
       const given = RUN_FLAGS.filter((name) => command.getOptionValueSource(name) === 'cli');
       if (flags.resume && given.length > 0) {

@@ -1,16 +1,11 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import * as path from 'path';
 
 // Registers the native backend.
 import '..';
 import { ConvkitError } from '../errors';
 import { REPORT_PARTS, ReportPart, firstImages, loadRunData, openRun, writeReport } from '../insight';
-
-function count(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return value;
-}
+import { wholeNumber } from './arguments';
 
 function parseParts(part: string): readonly ReportPart[] {
   if (part === 'all') return REPORT_PARTS;
@@ -40,15 +35,15 @@ export function registerVisualizeCommand(program: Command): void {
     .description('draw what the model does and where it looks: PNG files and one self-contained report.html')
     .argument('<run>', 'run folder (runs/NAME) or its model.json')
     .argument('[part]', `${REPORT_PARTS.join(', ')} or all`, 'all')
-    .option('--images <n>', 'images per gallery (default 10); occlusion and saliency explain up to 6 of them', count)
+    .option('--images <n>', 'images per gallery (default 10); occlusion and saliency explain up to 6 of them', wholeNumber(1))
     .option('--out <folder>', 'where the PNG files and report.html go (default RUN/report)')
     .option('--data <path>', 'take the images from this data instead of the data the run was trained on')
-    .option('--seed <n>', 'seed of the image sample, occlusion noise and activation-maximisation start', count, 1)
-    .option('--patch <pixels>', 'side of the occlusion patch', count, 5)
-    .option('--stride <pixels>', 'pixels between occlusion patch positions (raise it for large images)', count, 1)
-    .option('--filters <n>', 'filters shown per layer in activation maximisation', count, 16)
-    .option('--steps <n>', 'gradient-ascent steps of activation maximisation', count, 40)
-    .option('--train-sample <n>', 'training images the training accuracy is measured on', count, 2000)
+    .option('--seed <n>', 'seed of the image sample, occlusion noise and activation-maximisation start', wholeNumber(1), 1)
+    .option('--patch <pixels>', 'side of the occlusion patch', wholeNumber(1), 5)
+    .option('--stride <pixels>', 'pixels between occlusion patch positions (raise it for large images)', wholeNumber(1), 1)
+    .option('--filters <n>', 'filters shown per layer in activation maximisation', wholeNumber(1), 16)
+    .option('--steps <n>', 'gradient-ascent steps of activation maximisation', wholeNumber(1), 40)
+    .option('--train-sample <n>', 'training images the training accuracy is measured on', wholeNumber(1), 2000)
     .action(async (runFolder: string, part: string, flags: VisualizeFlags) => {
       const parts = parseParts(part);
       const started = Date.now();
