@@ -12,6 +12,7 @@ registerNativeBackend();
 
 export { tf };
 export * as backend from './backend';
+export * as data from './data';
 export * as ops from './ops';
 export * as optimizers from './optimizers';
 export * as models from './models';

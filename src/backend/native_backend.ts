@@ -64,6 +64,8 @@ let registered = false;
  * CPU backend then stays in charge.
  */
 export function registerNativeBackend(): boolean {
+  // convkit's own kernels (dropout mask, fused Adam, relu gradient) exist for 'cpu' too.
+  registerCustomKernels();
   if (!addon) {
     if (!registered) {
       console.warn(`convkit: native CPU kernels unavailable (${addonLoadError}); running on tfjs's slower 'cpu' ` +
@@ -82,7 +84,6 @@ export function registerNativeBackend(): boolean {
       overrides.delete(cpu.kernelName);
     }
     for (const extra of overrides.values()) tf.registerKernel(extra);
-    registerCustomKernels();
     registered = true;
   }
   tf.setBackend(NATIVE_BACKEND);
