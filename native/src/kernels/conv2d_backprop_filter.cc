@@ -11,12 +11,6 @@ namespace convkit {
 
 namespace {
 
-// Where one output pixel's window starts: its image and top-left input coordinate.
-struct Origin {
-  const float* image;
-  int64_t ih0, iw0;
-};
-
 // dfilterᵀ[out_c x patch] += dyᵀ · patches over pixels [begin, end), reading each panel of
 // NR patch elements straight from the image (in_c % NR == 0 keeps a panel inside one tap).
 void accumulate_direct(const float* x, const float* dy, const ConvGeometry& g, int64_t begin, int64_t end,
@@ -28,17 +22,13 @@ void accumulate_direct(const float* x, const float* dy, const ConvGeometry& g, i
   float* packed_dy = scratch(ScratchSlot::kPackA, row_groups * MR * chunk);
   const float** rows = reinterpret_cast<const float**>(scratch(ScratchSlot::kKernel, 2 * chunk));
   const std::vector<float> zeros(NR, 0.0f);
-  std::vector<Origin> origins(chunk);
+  std::vector<PixelOrigin> origins(chunk);
   alignas(64) float edge[6 * 16];
 
   for (int64_t p0 = begin; p0 < end; p0 += chunk) {
     const int64_t len = std::min(chunk, end - p0);
     DenseOperand(dy + p0 * out_c, 1, out_c).pack(0, out_c, 0, len, MR, packed_dy);
-    for (int64_t p = 0; p < len; ++p) {
-      const int64_t pixel = p0 + p, ow = pixel % g.out_w, oh = (pixel / g.out_w) % g.out_h;
-      const int64_t n = pixel / (g.out_w * g.out_h);
-      origins[p] = {x + n * g.in_h * g.in_w * g.in_c, oh * g.stride_h - g.pad_top, ow * g.stride_w - g.pad_left};
-    }
+    for (int64_t p = 0; p < len; ++p) origins[p] = PixelOrigin::of(x, g, p0 + p);
     for (int64_t e0 = 0; e0 < patch; e0 += NR) {
       const int64_t channel = e0 % g.in_c, tap = e0 / g.in_c;
       const int64_t dh = (tap / g.filter_w) * g.dilation_h, dw = (tap % g.filter_w) * g.dilation_w;

@@ -25,4 +25,16 @@ struct ConvGeometry {
   }
 };
 
+// Where output pixel `pixel` (counting n, oh, ow row-major) reads from: its image and the
+// top-left input coordinate of its window, which may lie in the padding.
+struct PixelOrigin {
+  const float* image;
+  int64_t ih0, iw0;
+
+  static PixelOrigin of(const float* input, const ConvGeometry& g, int64_t pixel) {
+    const int64_t ow = pixel % g.out_w, oh = (pixel / g.out_w) % g.out_h, n = pixel / (g.out_w * g.out_h);
+    return {input + n * g.in_h * g.in_w * g.in_c, oh * g.stride_h - g.pad_top, ow * g.stride_w - g.pad_left};
+  }
+};
+
 }  // namespace convkit

@@ -46,14 +46,13 @@ void build_indirection(const float* x, const float* zeros, const ConvGeometry& g
       for (int64_t t = 0; t < taps; ++t) ptrs[t * mr + r] = zeros;
       continue;
     }
-    const int64_t ow = pixel % g.out_w, oh = (pixel / g.out_w) % g.out_h, n = pixel / (g.out_w * g.out_h);
-    const float* image = x + n * g.in_h * g.in_w * g.in_c;
+    const PixelOrigin o = PixelOrigin::of(x, g, pixel);
     for (int64_t kh = 0; kh < g.filter_h; ++kh) {
-      const int64_t ih = oh * g.stride_h - g.pad_top + kh * g.dilation_h;
+      const int64_t ih = o.ih0 + kh * g.dilation_h;
       for (int64_t kw = 0; kw < taps_w; ++kw) {
-        const int64_t iw = ow * g.stride_w - g.pad_left + kw * g.dilation_w;
+        const int64_t iw = o.iw0 + kw * g.dilation_w;
         const bool inside = ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w;
-        ptrs[(kh * taps_w + kw) * mr + r] = inside ? image + (ih * g.in_w + iw) * g.in_c : zeros;
+        ptrs[(kh * taps_w + kw) * mr + r] = inside ? o.image + (ih * g.in_w + iw) * g.in_c : zeros;
       }
     }
   }

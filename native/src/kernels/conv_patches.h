@@ -1,4 +1,4 @@
-// Implicit im2col: GEMM operands whose elements are image patches, packed straight from
+// Implicit im2col: a GEMM operand whose elements are image patches, packed straight from
 // the NHWC input so the patch matrix (9x the input for a 3x3 filter) is never built.
 #pragma once
 #include "../gemm/operand.h"
@@ -6,21 +6,9 @@
 
 namespace convkit {
 
-// Rows are output pixels (n, oh, ow); columns are patch elements (kh, kw, ci).
-// Packing with width 1 writes plain row-major im2col rows.
-class PatchRows final : public Operand {
- public:
-  PatchRows(const float* input, const ConvGeometry& g) : input_(input), g_(g) {}
-  void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, int width, float* dst) const override;
-
- private:
-  const float* input_;
-  ConvGeometry g_;
-};
-
-// The transpose, from pixel `first_pixel` on: rows are patch elements, columns are output
-// pixels. Packing reads each panel's elements as runs of contiguous input channels, so
-// with in_c a multiple of the panel width a panel column is one 64-byte copy.
+// From pixel `first_pixel` on: rows are patch elements (kh, kw, ci), columns are output
+// pixels (im2col transposed). Packing reads each panel's elements as runs of contiguous
+// input channels, so with in_c a multiple of the panel width a column is one 64-byte copy.
 class PatchColumns final : public Operand {
  public:
   PatchColumns(const float* input, const ConvGeometry& g, int64_t first_pixel)
