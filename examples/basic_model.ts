@@ -1,5 +1,6 @@
 // The tutorial's basic_model.py in convkit: two CONV-RELU-CONV-RELU-POOL blocks and two
-// dense layers, trained on CIFAR-10 with Adam (about 80% validation accuracy after 25 epochs).
+// dense layers, trained on CIFAR-10 with Adam (the Keras tutorial reports about 80%; on the
+// JPEG copy of the training set convkit measured 76.8% after 30 epochs and 77.6% after 40).
 //
 //   npx tsx examples/basic_model.ts
 //
