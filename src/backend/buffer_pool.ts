@@ -45,19 +45,6 @@ class BufferPool {
   escape(values: unknown): void {
     if (ArrayBuffer.isView(values)) this.owned.delete(values.buffer);
   }
-
-  isOwned(values: unknown): boolean {
-    return ArrayBuffer.isView(values) && this.owned.has(values.buffer);
-  }
-
-  clear(): void {
-    this.free.clear();
-    this.pooledBytes = 0;
-  }
-
-  stats(): { pooledBytes: number; sizes: number } {
-    return { pooledBytes: this.pooledBytes, sizes: this.free.size };
-  }
 }
 
 export const bufferPool = new BufferPool();
