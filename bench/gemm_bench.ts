@@ -1,5 +1,6 @@
 // `npm run bench:gemm`: GFLOP/s of the native GEMM on square sizes, and of the three
-// convolution kernels on the tutorial's conv layer shapes (batch 128).
+// convolution kernels on the tutorial's and the fast recipe's conv layer shapes (batch 128;
+// `--batch N`, `--only fast` for the layers whose names start with "fast").
 import { backend, tf } from '../src';
 
 const addon = backend.addon;
@@ -38,18 +39,24 @@ function squareGemm() {
   return rows;
 }
 
-// [input H, W, Cin, Cout, padding] of the tutorial's convolutions (basic, then improved).
+// [input H, W, Cin, Cout, padding] of the tutorial's convolutions (basic, then improved),
+// then the fast recipe's block convolutions.
 const convShapes: Array<[string, number, number, number, 'valid' | 'same']> = [
   ['basic conv1', 32, 3, 32, 'valid'], ['basic conv2', 30, 32, 32, 'valid'],
   ['basic conv3', 14, 32, 64, 'valid'], ['basic conv4', 12, 64, 64, 'valid'],
   ['improved conv1', 32, 3, 32, 'same'], ['improved conv2', 32, 32, 32, 'same'],
   ['improved conv3', 16, 32, 64, 'same'], ['improved conv4', 16, 64, 64, 'same'],
   ['improved conv5', 8, 64, 128, 'same'], ['improved conv6', 8, 128, 128, 'same'],
+  ['fast block1 conv1', 31, 24, 64, 'same'], ['fast block1 conv2', 15, 64, 64, 'same'],
+  ['fast block2 conv1', 15, 64, 256, 'same'], ['fast block2 conv2', 7, 256, 256, 'same'],
+  ['fast block3 conv1', 7, 256, 256, 'same'], ['fast block3 conv2', 3, 256, 256, 'same'],
 ];
+const only = process.argv.indexOf('--only');
+const selectedShapes = only > 0 ? convShapes.filter(([name]) => name.startsWith(process.argv[only + 1])) : convShapes;
 
 function convKernels(batch: number) {
   const rows = [];
-  for (const [name, size, cin, cout, pad] of convShapes) {
+  for (const [name, size, cin, cout, pad] of selectedShapes) {
     const x = tf.randomUniform([batch, size, size, cin]) as tf.Tensor4D;
     const w = tf.randomUniform([3, 3, cin, cout]) as tf.Tensor4D;
     const y = tf.conv2d(x, w, 1, pad);

@@ -1,12 +1,12 @@
-// `npm run bench`: trains the tutorial's basic and improved models on random data and
-// prints train/inference images per second, ms per step, peak RSS, tensor counts and the
-// per-kernel time of one training step. `--backend cpu` runs tfjs's JS kernels instead
-// (on fewer images: they are ~500x slower). Compare with ../shared/bench/torch_reference.py
+// `npm run bench`: trains the tutorial's basic and improved models (or `--models fast`,
+// the fast recipe's network) on random data and prints train/inference images per second,
+// ms per step, peak RSS, tensor counts and the per-kernel time of one training step.
+// `--backend cpu` runs tfjs's JS kernels instead (on fewer images: they are ~500x slower). Compare with ../shared/bench/torch_reference.py
 // run in the same minute.
 import { backend as convkitBackend, tf } from '../src';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { models, optimizers } from '../src';
+import { models, training } from '../src';
 
 interface Options { backend: string; images: number; batch: number; models: string[] }
 
@@ -105,11 +105,12 @@ async function measure(name: string, build: () => tfl.LayersModel, o: Options) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   await tf.setBackend(o.backend);
-  // The models `convkit train` trains: the tutorial's exact layer lists, convkit's seeded
-  // dropout, Adam with the fused update, categorical cross-entropy.
-  const builders: Record<string, () => tfl.LayersModel> = Object.fromEntries(['basic', 'improved'].map((name) => [name, () => {
-    const model = models.buildModel(name as 'basic' | 'improved', { seed: 1 });
-    model.compile({ optimizer: optimizers.adam(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  // The models `convkit train` trains, compiled as it compiles them: the tutorial's exact
+  // layer lists with Adam and categorical cross-entropy, and the fast recipe's network with
+  // its Nesterov SGD and label smoothing (`--models fast --batch 1024`).
+  const builders: Record<string, () => tfl.LayersModel> = Object.fromEntries(models.MODEL_NAMES.map((name) => [name, () => {
+    const model = models.buildModel(name, { seed: 1 });
+    training.compileWith(model, training.recipeFor(name, o.batch));
     return model;
   }]));
   const results = [];

@@ -31,6 +31,21 @@ class Args {
     if (i >= info_.Length() || info_[i].IsNull() || info_[i].IsUndefined()) return nullptr;
     return floats(i, at_least);
   }
+  // The element count of the Float32Array at i.
+  int64_t length(size_t i) const {
+    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
+        info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      fail("argument " + std::to_string(i) + " must be a Float32Array");
+    return static_cast<int64_t>(info_[i].As<Napi::Float32Array>().ElementLength());
+  }
+  // The row count of a [rows, channels] Float32Array at i, given channels at j.
+  int64_t rows(size_t i, size_t j) const {
+    const int64_t channels = integer(j), size = length(i);
+    if (channels < 1 || size % channels != 0)
+      fail("argument " + std::to_string(i) + " holds " + std::to_string(size) + " floats, not rows of " +
+           std::to_string(channels) + " channels");
+    return size / channels;
+  }
   const int32_t* ints(size_t i, size_t count) const {
     if (i >= info_.Length() || !info_[i].IsTypedArray() ||
         info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
@@ -168,6 +183,42 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// batchNormTraining(x, gamma|null, beta|null, y, mean, variance, channels, epsilon)
+Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t rows = a.rows(0, 6), channels = a.integer(6);
+  batch_norm_training(a.floats(0, rows * channels), a.optional_floats(1, channels), a.optional_floats(2, channels),
+                      a.floats(3, rows * channels), a.floats(4, channels), a.floats(5, channels), rows, channels,
+                      a.number(7));
+  return info.Env().Undefined();
+}
+
+// batchNormTrainingGrad(dy, x, mean, variance, gamma|null, dx, dgamma, dbeta, channels, epsilon)
+Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t rows = a.rows(0, 8), channels = a.integer(8), size = rows * channels;
+  batch_norm_training_grad(a.floats(0, size), a.floats(1, size), a.floats(2, channels), a.floats(3, channels),
+                           a.optional_floats(4, channels), a.floats(5, size), a.floats(6, channels),
+                           a.floats(7, channels), rows, channels, a.number(9));
+  return info.Env().Undefined();
+}
+
+// gelu(x, y)
+Napi::Value Gelu(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t size = a.length(0);
+  gelu(a.floats(0, size), a.floats(1, size), size);
+  return info.Env().Undefined();
+}
+
+// geluGrad(dy, x, dx)
+Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t size = a.length(0);
+  gelu_grad(a.floats(0, size), a.floats(1, size), a.floats(2, size), size);
+  return info.Env().Undefined();
+}
+
 // Reads an Int32Array of 1..6 axes (a shape, a permutation, a begin or a size) into `out`.
 int read_axes(const Args& a, const Napi::CallbackInfo& info, size_t i, int64_t* out) {
   const size_t rank = info.Length() > i && info[i].IsTypedArray() ? info[i].As<Napi::TypedArray>().ElementLength() : 0;
@@ -228,6 +279,17 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sgdUpdate(value, momentumBuffer, gradient, newValue, newBuffer,
+//           scalars: Float32Array [learningRate, weightDecay, momentum], nesterov: 0 | 1)
+Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t size = a.length(0);
+  const float* k = a.floats(5, 3);
+  sgd_update({a.floats(0, size), a.floats(1, size), a.floats(2, size)}, {a.floats(3, size), a.floats(4, size)}, size,
+             {k[0], k[1], k[2], a.integer(6) != 0});
+  return info.Env().Undefined();
+}
+
 // gemm(a, b, c, m, n, k): row-major C = A·B, for the GEMM micro-benchmark.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -270,10 +332,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"reduce", Reduce},
       {"softmax", Softmax},
       {"batchNorm", BatchNorm},
+      {"batchNormTraining", BatchNormTraining},
+      {"batchNormTrainingGrad", BatchNormTrainingGrad},
+      {"gelu", Gelu},
+      {"geluGrad", GeluGrad},
       {"transpose", Transpose},
       {"slice", Slice},
       {"dropoutMask", DropoutMask},
       {"adamUpdate", AdamUpdate},
+      {"sgdUpdate", SgdUpdate},
       {"gemm", Gemm},
       {"info", Info},
       {"setThreads", SetThreads},

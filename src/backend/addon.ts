@@ -29,11 +29,21 @@ export interface NativeAddon {
   softmax(logits: F32, y: F32, rows: number, cols: number): void;
   batchNorm(x: F32, mean: F32, variance: F32, offset: Maybe, scale: Maybe, y: F32, channels: number,
     epsilon: number): void;
+  /** x, y: [rows, channels]; mean, variance: [channels] outputs (biased variance). */
+  batchNormTraining(x: F32, gamma: Maybe, beta: Maybe, y: F32, mean: F32, variance: F32, channels: number,
+    epsilon: number): void;
+  batchNormTrainingGrad(dy: F32, x: F32, mean: F32, variance: F32, gamma: Maybe, dx: F32, dgamma: F32, dbeta: F32,
+    channels: number, epsilon: number): void;
+  gelu(x: F32, y: F32): void;
+  geluGrad(dy: F32, x: F32, dx: F32): void;
   transpose(x: F32, y: F32, shape: Int32Array, perm: Int32Array): void;
   slice(x: F32, y: F32, shape: Int32Array, begin: Int32Array, size: Int32Array): void;
   dropoutMask(mask: F32, seed: number, rate: number): void;
   /** scalars: [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate] */
   adamUpdate(value: F32, m: F32, v: F32, gradient: F32, newValue: F32, newM: F32, newV: F32, scalars: F32): void;
+  /** scalars: [learningRate, weightDecay, momentum]; nesterov: 0 or 1. */
+  sgdUpdate(value: F32, momentumBuffer: F32, gradient: F32, newValue: F32, newBuffer: F32, scalars: F32,
+    nesterov: number): void;
   gemm(a: F32, b: F32, c: F32, m: number, n: number, k: number): void;
   info(): { gemm: string; threads: number };
   setThreads(count: number): void;

@@ -6,7 +6,10 @@
 // them: an array that leaves the backend (readSync, dataSync) or is wrapped by another
 // tensor (a Slice view) is marked escaped and left to the garbage collector.
 
-const MAX_POOLED_BYTES = 256 * 1024 * 1024;
+// Enough for one training step's outputs at batch 1024 on the fast recipe's network (its
+// first block's activations alone are 252 MB each); the pool holds only arrays that the
+// step would allocate again, so it adds little to the peak. CONVKIT_POOL_MB overrides it.
+const MAX_POOLED_BYTES = (Number(process.env.CONVKIT_POOL_MB) || 2048) * 1024 * 1024;
 const MAX_PER_SIZE = 8;
 
 class BufferPool {

@@ -4,17 +4,39 @@ import { KernelConfig, KernelFunc, registerGradient, registerKernel, Relu, Tenso
   from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { KernelArgs, sizeOf } from './kernel_utils';
+import { Backend, KernelArgs, sizeOf } from './kernel_utils';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
 export const DROPOUT_MASK = 'ConvkitDropoutMask';
 export const ADAM_UPDATE = 'ConvkitAdamUpdate';
+export const SGD_UPDATE = 'ConvkitSgdUpdate';
+export const BATCH_NORM_TRAINING = 'ConvkitBatchNormTraining';
+export const BATCH_NORM_TRAINING_GRAD = 'ConvkitBatchNormTrainingGrad';
+export const GELU = 'ConvkitGelu';
+export const GELU_GRAD = 'ConvkitGeluGrad';
 
 /** [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate], float32. */
 export interface AdamUpdateAttrs {
   scalars: number[];
 }
 export type AdamUpdateInputs = { value: TensorInfo; m: TensorInfo; v: TensorInfo; gradient: TensorInfo };
+
+/** [learningRate, weightDecay, momentum], float32; nesterov selects Nesterov's look-ahead. */
+export interface SgdUpdateAttrs {
+  scalars: number[];
+  nesterov: boolean;
+}
+export type SgdUpdateInputs = { value: TensorInfo; momentumBuffer: TensorInfo; gradient: TensorInfo };
+
+/** Channels last: x is [..., C]; gamma and beta are [C], or absent for 1 and 0. */
+export type BatchNormTrainingInputs = { x: TensorInfo; gamma?: TensorInfo; beta?: TensorInfo };
+/** mean and variance are the forward kernel's batch statistics. */
+export type BatchNormTrainingGradInputs = {
+  dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; gamma?: TensorInfo;
+};
+export interface BatchNormTrainingAttrs {
+  epsilon: number;
+}
 
 export interface DropoutMaskAttrs {
   shape: number[];
@@ -64,15 +86,122 @@ function adamUpdateCpu({ inputs, backend, attrs }: KernelArgs<AdamUpdateInputs, 
   return out.map((values) => backend.makeTensorInfo(inputs.value.shape.slice(), 'float32', values));
 }
 
+function sgdUpdateCpu({ inputs, backend, attrs }: KernelArgs<SgdUpdateInputs, SgdUpdateAttrs>): TensorInfo[] {
+  const read = (t: TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
+  const [value, buffer, g] = [inputs.value, inputs.momentumBuffer, inputs.gradient].map(read);
+  const [learningRate, weightDecay, momentum] = attrs.scalars.map(Math.fround);
+  const f = Math.fround;
+  const newValue = new Float32Array(value.length), newBuffer = new Float32Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const direction = f(g[i] + f(weightDecay * value[i]));
+    const b = f(f(momentum * buffer[i]) + direction);
+    const step = attrs.nesterov ? f(direction + f(momentum * b)) : b;
+    newValue[i] = f(value[i] - f(learningRate * step));
+    newBuffer[i] = b;
+  }
+  return [newValue, newBuffer].map((values) => backend.makeTensorInfo(inputs.value.shape.slice(), 'float32', values));
+}
+
+/** A tensor's values, or null for an absent optional input. */
+function valuesOrNull(backend: Backend, t: TensorInfo | undefined): ArrayLike<number> | null {
+  return t ? backend.data.get(t.dataId).values as Float32Array : null;
+}
+
+/** Batch statistics in double, two passes (the reference the native kernel is tested against). */
+function batchNormTrainingCpu(
+  { inputs, backend, attrs }: KernelArgs<BatchNormTrainingInputs, BatchNormTrainingAttrs>,
+): TensorInfo[] {
+  const x = backend.data.get(inputs.x.dataId).values as Float32Array;
+  const gamma = valuesOrNull(backend, inputs.gamma), beta = valuesOrNull(backend, inputs.beta);
+  const channels = inputs.x.shape[inputs.x.shape.length - 1], rows = x.length / channels;
+  const mean = new Float64Array(channels), variance = new Float64Array(channels);
+  for (let i = 0; i < x.length; i++) mean[i % channels] += x[i];
+  for (let c = 0; c < channels; c++) mean[c] /= rows;
+  for (let i = 0; i < x.length; i++) variance[i % channels] += (x[i] - mean[i % channels]) ** 2;
+  for (let c = 0; c < channels; c++) variance[c] /= rows;
+  const y = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const c = i % channels;
+    y[i] = (x[i] - mean[c]) / Math.sqrt(variance[c] + attrs.epsilon) * (gamma ? gamma[c] : 1) + (beta ? beta[c] : 0);
+  }
+  return [
+    backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', y),
+    backend.makeTensorInfo([channels], 'float32', Float32Array.from(mean)),
+    backend.makeTensorInfo([channels], 'float32', Float32Array.from(variance)),
+  ];
+}
+
+function batchNormTrainingGradCpu(
+  { inputs, backend, attrs }: KernelArgs<BatchNormTrainingGradInputs, BatchNormTrainingAttrs>,
+): TensorInfo[] {
+  const [dy, x, mean, variance] = [inputs.dy, inputs.x, inputs.mean, inputs.variance]
+    .map((t) => backend.data.get(t.dataId).values as Float32Array);
+  const gamma = valuesOrNull(backend, inputs.gamma);
+  const channels = mean.length, rows = x.length / channels;
+  const rstd = Float64Array.from(variance, (v) => 1 / Math.sqrt(v + attrs.epsilon));
+  const sumDy = new Float64Array(channels), sumDyXhat = new Float64Array(channels);
+  for (let i = 0; i < x.length; i++) {
+    const c = i % channels;
+    sumDy[c] += dy[i];
+    sumDyXhat[c] += dy[i] * (x[i] - mean[c]) * rstd[c];
+  }
+  const dx = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const c = i % channels, xhat = (x[i] - mean[c]) * rstd[c];
+    dx[i] = (gamma ? gamma[c] : 1) * rstd[c] * (dy[i] - sumDy[c] / rows - xhat * sumDyXhat[c] / rows);
+  }
+  return [
+    backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', dx),
+    backend.makeTensorInfo([channels], 'float32', Float32Array.from(sumDyXhat)),
+    backend.makeTensorInfo([channels], 'float32', Float32Array.from(sumDy)),
+  ];
+}
+
+const ERF_NUMERATOR = [-2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5,
+  -7.34990630326855e-4, -2.95459980854025e-3, -1.60960333262415e-2];
+const ERF_DENOMINATOR = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3, -7.37332916720468e-3,
+  -1.42647390514189e-2];
+
+/** erf within 4.5e-7: the rational approximation of native/src/kernels/gelu.h, in double. */
+function erf(x: number): number {
+  const t = Math.min(4, Math.max(-4, x)), t2 = t * t;
+  const horner = (coefficients: number[]) => coefficients.reduce((acc, k) => acc * t2 + k);
+  return Number.isNaN(x) ? NaN : Math.min(1, Math.max(-1, t * horner(ERF_NUMERATOR) / horner(ERF_DENOMINATOR)));
+}
+
+const normalCdf = (x: number) => 0.5 + 0.5 * erf(x * Math.SQRT1_2);
+const normalPdf = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+
+function geluCpu({ inputs, backend }: KernelArgs<{ x: TensorInfo }, object>): TensorInfo {
+  const x = backend.data.get(inputs.x.dataId).values as Float32Array;
+  return backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', x.map((v) => v * normalCdf(v)));
+}
+
+function geluGradCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; x: TensorInfo }, object>): TensorInfo {
+  const dy = backend.data.get(inputs.dy.dataId).values as Float32Array;
+  const x = backend.data.get(inputs.x.dataId).values as Float32Array;
+  // Beyond |x| = 14, x φ(x) is below 1e-41: clamping keeps it ~0 (not inf * 0) for infinite x.
+  const xTimesPdf = (v: number) => { const t = Math.min(14, Math.max(-14, v)); return t * normalPdf(t); };
+  return backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', dy.map((g, i) => g * (normalCdf(x[i]) + xTimesPdf(x[i]))));
+}
+
 const cpuImplementations: KernelConfig[] = [
   { kernelName: RELU_GRAD, backendName: 'cpu', kernelFunc: reluGradCpu as unknown as KernelFunc },
   { kernelName: DROPOUT_MASK, backendName: 'cpu', kernelFunc: dropoutMaskCpu as unknown as KernelFunc },
   { kernelName: ADAM_UPDATE, backendName: 'cpu', kernelFunc: adamUpdateCpu as unknown as KernelFunc },
+  { kernelName: SGD_UPDATE, backendName: 'cpu', kernelFunc: sgdUpdateCpu as unknown as KernelFunc },
+  { kernelName: BATCH_NORM_TRAINING, backendName: 'cpu', kernelFunc: batchNormTrainingCpu as unknown as KernelFunc },
+  { kernelName: BATCH_NORM_TRAINING_GRAD, backendName: 'cpu', kernelFunc: batchNormTrainingGradCpu as unknown as KernelFunc },
+  { kernelName: GELU, backendName: 'cpu', kernelFunc: geluCpu as unknown as KernelFunc },
+  { kernelName: GELU_GRAD, backendName: 'cpu', kernelFunc: geluGradCpu as unknown as KernelFunc },
 ];
 
 let registered = false;
 
-/** Registers the JS kernels and routes relu's gradient through ConvkitReluGrad. */
+/**
+ * Registers the JS kernels, routes relu's gradient through ConvkitReluGrad and gives
+ * ConvkitGelu its gradient, ConvkitGeluGrad.
+ */
 export function registerCustomKernels(): void {
   if (registered) return;
   registered = true;
@@ -82,6 +211,13 @@ export function registerCustomKernels(): void {
     inputsToSave: ['x'],
     gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
       x: () => tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: saved[0] }) as Tensor,
+    }),
+  });
+  registerGradient({
+    kernelName: GELU,
+    inputsToSave: ['x'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
+      x: () => tf.engine().runKernel(GELU_GRAD, { dy: dy as Tensor, x: saved[0] }) as Tensor,
     }),
   });
 }

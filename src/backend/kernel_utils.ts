@@ -28,6 +28,15 @@ export function floatsOf(backend: Backend, t: TensorInfo | undefined | null): Fl
   return values instanceof Float32Array ? values : null;
 }
 
+/**
+ * A per-channel parameter: undefined when absent, its values when it is a float32 [channels]
+ * vector, else null (the caller falls back).
+ */
+export function channelVector(backend: Backend, t: TensorInfo | undefined, channels: number): Float32Array | null | undefined {
+  if (t === undefined) return undefined;
+  return t.shape.length === 1 && t.shape[0] === channels ? floatsOf(backend, t) : null;
+}
+
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -75,7 +84,7 @@ export function fallbackCounts(): ReadonlyMap<string, number> {
  */
 export function nativeKernel<I, A>(
   kernelName: string,
-  run: (args: KernelArgs<I, A>) => TensorInfo | null,
+  run: (args: KernelArgs<I, A>) => TensorInfo | TensorInfo[] | null,
 ): KernelConfig {
   let fallback: KernelFunc | undefined;
   const kernelFunc = ((args: KernelArgs<I, A>) => {

@@ -11,12 +11,16 @@ import { castConfig } from './kernels/Cast';
 import { dropoutMaskConfig } from './kernels/DropoutMask';
 import { reluGradConfig } from './kernels/ReluGrad';
 import { adamUpdateConfig } from './kernels/AdamUpdate';
+import { batchNormTrainingConfig } from './kernels/BatchNormTraining';
+import { batchNormTrainingGradConfig } from './kernels/BatchNormTrainingGrad';
 import { conv2DConfig } from './kernels/Conv2D';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 import { expConfig } from './kernels/Exp';
 import { fusedBatchNormConfig } from './kernels/FusedBatchNorm';
 import { fusedConv2DConfig } from './kernels/FusedConv2D';
+import { geluConfig } from './kernels/Gelu';
+import { geluGradConfig } from './kernels/GeluGrad';
 import { logConfig } from './kernels/Log';
 import { maxConfig } from './kernels/Max';
 import { maxPoolConfig } from './kernels/MaxPool';
@@ -31,6 +35,7 @@ import { realDivConfig } from './kernels/RealDiv';
 import { reciprocalConfig } from './kernels/Reciprocal';
 import { reluConfig } from './kernels/Relu';
 import { rsqrtConfig } from './kernels/Rsqrt';
+import { sgdUpdateConfig } from './kernels/SgdUpdate';
 import { sigmoidConfig } from './kernels/Sigmoid';
 import { sliceConfig } from './kernels/Slice';
 import { softmaxConfig } from './kernels/Softmax';
@@ -52,6 +57,8 @@ export const nativeKernelConfigs: KernelConfig[] = [
   batchMatMulConfig,
   castConfig,
   adamUpdateConfig,
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
   conv2DConfig,
   dropoutMaskConfig,
   reluGradConfig,
@@ -60,6 +67,8 @@ export const nativeKernelConfigs: KernelConfig[] = [
   expConfig,
   fusedBatchNormConfig,
   fusedConv2DConfig,
+  geluConfig,
+  geluGradConfig,
   logConfig,
   maxConfig,
   maxPoolConfig,
@@ -74,6 +83,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   reciprocalConfig,
   reluConfig,
   rsqrtConfig,
+  sgdUpdateConfig,
   sigmoidConfig,
   sliceConfig,
   softmaxConfig,

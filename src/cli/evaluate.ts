@@ -2,8 +2,9 @@ import { Command } from 'commander';
 
 // Registers the native backend.
 import '..';
-import { evaluateSplits, loadRunData, openRun } from '../insight';
+import { TTA_DESCRIPTIONS, TtaLevel, evaluateSplits, loadRunData, openRun } from '../insight';
 import { formatEvaluation } from '../insight/render';
+import { ttaLevel } from './arguments';
 
 const logToStderr = (line: string) => console.error(line);
 
@@ -13,7 +14,9 @@ export function registerEvaluateCommand(program: Command): void {
     .description('accuracy on the training, validation and test images, per class, and the confusion matrix')
     .argument('<run>', 'run folder (runs/NAME) or its model.json')
     .option('--data <path>', 'evaluate on this data instead of the data the run was trained on')
-    .action(async (runFolder: string, flags: { data?: string }) => {
+    .option('--tta <level>', 'test-time augmentation: 0 none, 1 mirror (average with the mirror image), ' +
+      '2 mirror + translate (also one-pixel shifted copies)', ttaLevel, 0)
+    .action(async (runFolder: string, flags: { data?: string; tta: TtaLevel }) => {
       const run = await openRun(runFolder, logToStderr);
       const dataset = await loadRunData(run, { data: flags.data, log: logToStderr });
       const splits = [
@@ -21,9 +24,11 @@ export function registerEvaluateCommand(program: Command): void {
         { name: 'validation', set: dataset.validation },
         ...(dataset.test ? [{ name: 'test', set: dataset.test }] : []),
       ];
+      const augmentation = flags.tta > 0 ? ` (test-time augmentation: ${TTA_DESCRIPTIONS[flags.tta]})` : '';
       const evaluation = evaluateSplits(run.model, splits, run.classNames, {
         preprocess: run.preprocess,
-        onSplit: (name, count) => logToStderr(`evaluating on ${count} ${name} images`),
+        tta: flags.tta,
+        onSplit: (name, count) => logToStderr(`evaluating on ${count} ${name} images${augmentation}`),
       });
       console.log(formatEvaluation(evaluation));
     });

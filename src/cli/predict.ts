@@ -2,9 +2,9 @@ import { Command, InvalidArgumentError } from 'commander';
 
 // Registers the native backend.
 import '..';
-import { ResizeFit, loadImageFile, modelImageShape, openRun, predictPixels, probabilitiesOf, topK } from '../insight';
+import { ResizeFit, TtaLevel, loadImageFile, modelImageShape, openRun, predictPixels, probabilitiesOf, topK } from '../insight';
 import { alignColumns } from '../insight/render';
-import { wholeNumber } from './arguments';
+import { ttaLevel, wholeNumber } from './arguments';
 
 const fits: ResizeFit[] = ['fill', 'cover', 'contain'];
 
@@ -23,7 +23,9 @@ export function registerPredictCommand(program: Command): void {
     .option('--top <k>', 'how many classes to show per image', wholeNumber(1), 3)
     .option('--fit <how>', 'how to fit other shapes: fill (stretch, as training does), cover (crop the middle) or contain (pad)',
       parseFit, 'fill')
-    .action(async (runFolder: string, files: string[], flags: { json?: boolean; top: number; fit: ResizeFit }) => {
+    .option('--tta <level>', 'test-time augmentation: 0 none, 1 mirror (average with the mirror image), ' +
+      '2 mirror + translate (also one-pixel shifted copies)', ttaLevel, 0)
+    .action(async (runFolder: string, files: string[], flags: { json?: boolean; top: number; fit: ResizeFit; tta: TtaLevel }) => {
       const run = await openRun(runFolder, (line) => console.error(line));
       const shape = modelImageShape(run.model);
       const images = [];
@@ -31,7 +33,7 @@ export function registerPredictCommand(program: Command): void {
       const size = shape.height * shape.width * shape.channels;
       const pixels = new Uint8Array(images.length * size);
       images.forEach((image, i) => pixels.set(image.pixels, i * size));
-      const predictions = predictPixels(run.model, pixels, images.length, { preprocess: run.preprocess });
+      const predictions = predictPixels(run.model, pixels, images.length, { preprocess: run.preprocess, tta: flags.tta });
       const results = files.map((file, i) => ({
         file,
         predictions: topK(probabilitiesOf(predictions, i), flags.top)

@@ -6,29 +6,41 @@ import { AUGMENT_SPEC_HELP } from '../data/augment';
 import '..';
 import { ConvkitError } from '../errors';
 import { Callback, DEFAULT_CONFIG, KeepEpochs, RunResult, TrainingConfig, parseScheduleSpec, randomSeed, resume, train } from '../training';
+import { parseOptimizerSpec, recipeFor } from '../training/recipe';
 import { DEFAULT_PORT, Dashboard, DashboardProgress, startDashboard } from '../web';
-import { portNumber, positiveNumber, wholeNumber } from './arguments';
+import { fraction, portNumber, positiveNumber, wholeNumber } from './arguments';
+
+/** The fast recipe's defaults, for the help text. */
+const FAST = recipeFor('fast');
 
 /** The flags that shape a new run; with --resume they come from the run folder instead. */
-const RUN_FLAGS = ['model', 'batchSize', 'lr', 'schedule', 'patience', 'augment', 'val', 'seed', 'data', 'limit', 'weights', 'out'];
+const RUN_FLAGS = ['model', 'batchSize', 'lr', 'schedule', 'patience', 'augment', 'val', 'seed', 'data', 'limit', 'weights', 'out',
+  'optimizer', 'labelSmoothing', 'lookahead', 'tta'];
 
 function defaultFolder(model: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return path.join('runs', `${path.basename(model, '.json')}-${stamp}`);
 }
 
+/** The run's settings: the flags given, else the model's recipe (the fast recipe for --model fast, else the tutorial's). */
 function configFromFlags(flags: Record<string, unknown>): TrainingConfig {
+  const model = flags.model as string;
+  const recipe = recipeFor(model, flags.batchSize as number | undefined);
   return {
     ...DEFAULT_CONFIG,
-    model: flags.model as string,
+    ...recipe,
+    model,
     weights: (flags.weights as string | undefined) ?? null,
-    epochs: (flags.epochs as number | undefined) ?? DEFAULT_CONFIG.epochs,
-    batchSize: flags.batchSize as number,
-    learningRate: flags.lr as number,
-    schedule: parseScheduleSpec(flags.schedule as string),
+    epochs: (flags.epochs as number | undefined) ?? recipe.epochs,
+    learningRate: (flags.lr as number | undefined) ?? recipe.learningRate,
+    schedule: flags.schedule ? parseScheduleSpec(flags.schedule as string) : recipe.schedule,
     patience: (flags.patience as number | undefined) ?? null,
     // A bare --augment means the tutorial's ImageDataGenerator settings.
-    augment: flags.augment === true ? 'tutorial' : (flags.augment as string | undefined) ?? 'none',
+    augment: flags.augment === true ? 'tutorial' : (flags.augment as string | undefined) ?? recipe.augment,
+    optimizer: flags.optimizer ? parseOptimizerSpec(flags.optimizer as string) : recipe.optimizer,
+    labelSmoothing: (flags.labelSmoothing as number | undefined) ?? recipe.labelSmoothing,
+    lookahead: (flags.lookahead as boolean | undefined) ?? recipe.lookahead,
+    tta: (flags.tta as number | undefined) ?? recipe.tta,
     validation: (flags.val as number | undefined) ?? null,
     limit: (flags.limit as number | undefined) ?? null,
     data: (flags.data as string | undefined) ?? null,
@@ -45,7 +57,8 @@ function report(result: RunResult): string {
       `continue with: convkit train --resume ${result.folder}`;
   }
   const how = result.stopReason === 'early-stopping' ? 'stopped early' : 'finished';
-  const metrics = last ? `, val_accuracy ${last.val_accuracy?.toFixed(4) ?? '-'}` : '';
+  const tta = last?.val_accuracy_tta !== undefined ? ` (with test-time augmentation ${last.val_accuracy_tta.toFixed(4)})` : '';
+  const metrics = last ? `, val_accuracy ${last.val_accuracy?.toFixed(4) ?? '-'}${tta}` : '';
   return `${how} after epoch ${result.position.epoch}${metrics}, ${speed}; saved in ${where}`;
 }
 
@@ -53,12 +66,20 @@ function report(result: RunResult): string {
 export function registerTrainCommand(program: Command): void {
   program.command('train')
     .description('train a model, saving a resumable checkpoint after every epoch (Ctrl-C saves and stops)')
-    .option('--model <name|file>', 'basic, improved, or a model .json (Keras to_json or convkit)', 'basic')
-    .option('--epochs <n>', `epochs to train (default ${DEFAULT_CONFIG.epochs}; with --resume: the new total)`, wholeNumber(1))
-    .option('--batch-size <n>', 'images per batch', wholeNumber(1), DEFAULT_CONFIG.batchSize)
-    .option('--lr <rate>', 'Adam learning rate (with --schedule: the starting rate, or the peak of one-cycle)', positiveNumber,
-      DEFAULT_CONFIG.learningRate)
-    .option('--schedule <spec>', 'learning-rate schedule: constant, step[:EVERY[:FACTOR]], cosine, one-cycle[:WARMUP]', 'constant')
+    .option('--model <name|file>', 'basic, improved (the tutorial\'s), fast (the airbench recipe: its own defaults for the flags ' +
+      'below), or a model .json (Keras to_json or convkit)', 'basic')
+    .option('--epochs <n>', `epochs to train (default ${DEFAULT_CONFIG.epochs}, fast: ${FAST.epochs}; with --resume: the new total)`,
+      wholeNumber(1))
+    .option('--batch-size <n>', `images per batch (default ${DEFAULT_CONFIG.batchSize}, fast: ${FAST.batchSize})`, wholeNumber(1))
+    .option('--lr <rate>', `learning rate (default ${DEFAULT_CONFIG.learningRate} for Adam, fast: ${FAST.learningRate.toPrecision(3)} ` +
+      'for its SGD at batch 1024; with --schedule: the base or peak rate)', positiveNumber)
+    .option('--schedule <spec>', 'learning-rate schedule: constant, step[:EVERY[:FACTOR]], cosine, one-cycle[:WARMUP], ' +
+      'triangle[:PEAK_AT[:START[:END]]] (default constant, fast: triangle:0.23:0.2:0.07)')
+    .option('--optimizer <spec>', 'adam, or sgd[:MOMENTUM[:WEIGHT_DECAY]] (Nesterov, weight decay per step; default adam, fast: its SGD)')
+    .option('--label-smoothing <f>', 'label smoothing of the cross-entropy (default 0, fast: 0.2)', fraction)
+    .option('--lookahead', 'average the weights (EMA copied back every 5 steps; default off, fast: on)')
+    .option('--tta <level>', 'test-time augmentation of the final validation: 0 none, 1 mirror, 2 mirror + translate (default 0, fast: 2)',
+      wholeNumber(0, 2))
     .option('--patience <n>', 'stop early after N epochs without a better val_loss', wholeNumber(0))
     .option('--augment [spec]', `augment training images (default spec: tutorial): ${AUGMENT_SPEC_HELP}`)
     .option('--val <n>', 'validation images held out of training (default 5000, or a tenth of fewer images)', wholeNumber(0))

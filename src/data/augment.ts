@@ -1,14 +1,20 @@
 // On-the-fly augmentation in plain typed-array loops: each image gets its own random flip,
-// shift, zoom, crop-with-padding, cutout and Gaussian noise, drawn from a seeded Random.
+// shift, zoom, crop-with-padding, reflected translation, cutout and Gaussian noise, drawn
+// from a seeded Random, or airbench's alternating flip, fixed per image and epoch.
 // Shift, zoom, crop and flip have no rotation, so the warp is separable: one source index
 // per output column and one per output row, and each output pixel is a single lookup.
 import { ConvkitError } from '../errors';
-import { checkNormalization, normalizationTable, type Normalization } from './preprocess';
-import type { Random } from './random';
+import { RANDOM_STREAM, checkNormalization, normalizationTable, type Normalization } from './preprocess';
+import { hashSeeds, type Random } from './random';
 
 export interface AugmentOptions {
   /** Mirror left-right with probability 1/2 (Keras horizontal_flip). */
   horizontalFlip?: boolean;
+  /**
+   * airbench's alternating flip: each image is mirrored or not at random in epoch 0, then
+   * the other way round every next epoch, so any two epochs in a row show it both ways.
+   */
+  alternatingFlip?: boolean;
   /** Largest shift as a fraction of the width, drawn uniformly in [-s, s] (Keras width_shift_range). */
   widthShift?: number;
   /** Largest shift as a fraction of the height (Keras height_shift_range). */
@@ -19,6 +25,11 @@ export interface AugmentOptions {
   noise?: number;
   /** Pad this many black pixels on each side, then crop back to size at a random offset. */
   cropPadding?: number;
+  /**
+   * Pad this many pixels on each side by reflection (the image mirrored at its edges, edge
+   * pixels not repeated), then crop back to size at a random offset (airbench's translate).
+   */
+  translate?: number;
   /** Side in pixels of a square set to the dataset mean at a random place (DeVries & Taylor). */
   cutout?: number;
 }
@@ -33,13 +44,23 @@ export const CROP_AUGMENTATION: Readonly<AugmentOptions> = Object.freeze({
   horizontalFlip: true, cropPadding: 4, cutout: 8,
 });
 
-const SPEC_KEYS: Record<string, keyof AugmentOptions | 'shift'> = {
-  flip: 'horizontalFlip', shift: 'shift', 'width-shift': 'widthShift', 'height-shift': 'heightShift',
-  zoom: 'zoom', noise: 'noise', crop: 'cropPadding', cutout: 'cutout',
+/** airbench94's: alternating flip and a 2-pixel reflected translation. */
+export const AIRBENCH_AUGMENTATION: Readonly<AugmentOptions> = Object.freeze({
+  alternatingFlip: true, translate: 2,
+});
+
+const PRESETS: Record<string, Readonly<AugmentOptions>> = {
+  tutorial: TUTORIAL_AUGMENTATION, crop: CROP_AUGMENTATION, airbench: AIRBENCH_AUGMENTATION,
 };
 
-export const AUGMENT_SPEC_HELP = 'none | tutorial | crop | comma list of flip, shift=F, width-shift=F, height-shift=F, ' +
-  'zoom=F, noise=F, crop=PIXELS, cutout=PIXELS (presets can be combined with items, e.g. tutorial,cutout=8)';
+const SPEC_KEYS: Record<string, keyof AugmentOptions | 'shift'> = {
+  flip: 'horizontalFlip', 'flip-alternate': 'alternatingFlip', shift: 'shift', 'width-shift': 'widthShift', 'height-shift': 'heightShift',
+  zoom: 'zoom', noise: 'noise', crop: 'cropPadding', translate: 'translate', cutout: 'cutout',
+};
+
+export const AUGMENT_SPEC_HELP = 'none | tutorial | crop | airbench | comma list of flip, flip-alternate, shift=F, width-shift=F, ' +
+  'height-shift=F, zoom=F, noise=F, crop=PIXELS, translate=PIXELS, cutout=PIXELS (presets can be combined with items, ' +
+  'e.g. tutorial,cutout=8; airbench = flip-alternate,translate=2)';
 
 /** Parses a CLI spec such as "tutorial", "none" or "flip,shift=0.1,cutout=8"; null means no augmentation. */
 export function parseAugmentSpec(spec: string): AugmentOptions | null {
@@ -47,16 +68,16 @@ export function parseAugmentSpec(spec: string): AugmentOptions | null {
   const items = spec.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
   if (items.length === 1 && items[0] === 'none') return null;
   for (const item of items) {
-    if (item === 'tutorial' || item === 'crop') {
-      Object.assign(options, item === 'tutorial' ? TUTORIAL_AUGMENTATION : CROP_AUGMENTATION);
+    if (Object.hasOwn(PRESETS, item)) {
+      Object.assign(options, PRESETS[item]);
       continue;
     }
     const [name, rawValue, extra] = item.split('=');
-    const key = SPEC_KEYS[name];
+    const key = Object.hasOwn(SPEC_KEYS, name) ? SPEC_KEYS[name] : undefined;
     if (!key || extra !== undefined) throw new ConvkitError(`unknown augmentation "${item}"; expected ${AUGMENT_SPEC_HELP}`);
-    if (key === 'horizontalFlip') {
-      if (rawValue !== undefined && rawValue !== 'true' && rawValue !== 'false') throw new ConvkitError(`flip takes no value or true/false, got "${item}"`);
-      options.horizontalFlip = rawValue !== 'false';
+    if (key === 'horizontalFlip' || key === 'alternatingFlip') {
+      if (rawValue !== undefined && rawValue !== 'true' && rawValue !== 'false') throw new ConvkitError(`${name} takes no value or true/false, got "${item}"`);
+      options[key] = rawValue !== 'false';
       continue;
     }
     const value = Number(rawValue);
@@ -64,7 +85,14 @@ export function parseAugmentSpec(spec: string): AugmentOptions | null {
     if (key === 'shift') options.widthShift = options.heightShift = value;
     else options[key] = value;
   }
+  checkFlips(options);
   return options;
+}
+
+function checkFlips(options: AugmentOptions): void {
+  if (options.horizontalFlip && options.alternatingFlip) {
+    throw new ConvkitError('augmentation flip and flip-alternate exclude each other: choose one');
+  }
 }
 
 /** The options as a spec string parseAugmentSpec accepts (for logs and run metadata). */
@@ -72,11 +100,13 @@ export function describeAugment(options: AugmentOptions | null | undefined): str
   if (!options) return 'none';
   const parts: string[] = [];
   if (options.horizontalFlip) parts.push('flip');
+  if (options.alternatingFlip) parts.push('flip-alternate');
   if (options.widthShift) parts.push(`width-shift=${options.widthShift}`);
   if (options.heightShift) parts.push(`height-shift=${options.heightShift}`);
   if (options.zoom) parts.push(`zoom=${options.zoom}`);
   if (options.noise) parts.push(`noise=${options.noise}`);
   if (options.cropPadding) parts.push(`crop=${options.cropPadding}`);
+  if (options.translate) parts.push(`translate=${options.translate}`);
   if (options.cutout) parts.push(`cutout=${options.cutout}`);
   return parts.length > 0 ? parts.join(',') : 'none';
 }
@@ -98,11 +128,14 @@ function checkAugmentOptions(options: AugmentOptions, shape: ImageShape): void {
     throw new ConvkitError(`augmentation noise must be between 0 and 10, got ${options.noise}`);
   }
   const side = Math.min(shape.height, shape.width);
-  for (const [name, value] of [['cropPadding', options.cropPadding], ['cutout', options.cutout]] as const) {
-    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= side)) {
-      throw new ConvkitError(`augmentation ${name} must be a whole number of pixels between 0 and ${side}, got ${value}`);
+  // Reflection mirrors at the edge pixel, so it reaches at most side - 1 pixels out.
+  for (const [name, value, largest] of [['cropPadding', options.cropPadding, side], ['cutout', options.cutout, side],
+    ['translate', options.translate, side - 1]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= largest)) {
+      throw new ConvkitError(`augmentation ${name} must be a whole number of pixels between 0 and ${largest}, got ${value}`);
     }
   }
+  checkFlips(options);
 }
 
 /** One image's random draw; exported so tests can apply exact transforms. */
@@ -116,15 +149,43 @@ export interface WarpParams {
   /** Offset of the crop window inside the padded image, in pixels (0 = centred). */
   cropX: number;
   cropY: number;
+  /** Offset of the window inside the reflection-padded image, in pixels (0 = centred). */
+  translateX: number;
+  translateY: number;
 }
 
-export const IDENTITY_WARP: Readonly<WarpParams> = Object.freeze({ flip: false, zoomX: 1, zoomY: 1, shiftX: 0, shiftY: 0, cropX: 0, cropY: 0 });
+export const IDENTITY_WARP: Readonly<WarpParams> = Object.freeze({
+  flip: false, zoomX: 1, zoomY: 1, shiftX: 0, shiftY: 0, cropX: 0, cropY: 0, translateX: 0, translateY: 0,
+});
+
+/** Where training stands, for augmentation that depends on the epoch rather than on random draws. */
+export interface AugmentPosition {
+  seed: number;
+  epoch: number;
+}
+
+/**
+ * Whether the alternating flip mirrors image `imageIndex` (its index in the training set)
+ * in `epoch`: a coin toss per image from the seed in epoch 0, the opposite every epoch after.
+ */
+export function alternatingFlipState(seed: number, imageIndex: number, epoch: number): boolean {
+  const first = (hashSeeds(seed, RANDOM_STREAM.alternatingFlip, imageIndex) & 1) === 1;
+  return first !== (epoch % 2 === 1);
+}
+
+/** Index `i` of an axis of `length` reflected into it, edge not repeated: -1 -> 1, length -> length - 2. */
+function reflect(i: number, length: number): number {
+  if (i < 0) return -i;
+  if (i >= length) return 2 * (length - 1) - i;
+  return i;
+}
 
 /**
  * For each output position along one axis, the source position, or -1 where the padded crop
  * shows padding. Positions outside the image after zoom/shift repeat the edge (Keras' 'nearest').
+ * The steps, from the output back to the source: flip, crop, translate, zoom and shift.
  */
-function fillAxisMap(map: Int32Array, length: number, zoom: number, shift: number, crop: number, flip: boolean): void {
+function fillAxisMap(map: Int32Array, length: number, zoom: number, shift: number, crop: number, translate: number, flip: boolean): void {
   const center = (length - 1) / 2;
   for (let i = 0; i < length; i++) {
     const cropped = (flip ? length - 1 - i : i) + crop;
@@ -132,7 +193,8 @@ function fillAxisMap(map: Int32Array, length: number, zoom: number, shift: numbe
       map[i] = -1;
       continue;
     }
-    const source = Math.round(center + (cropped - center) * zoom - shift);
+    const translated = reflect(cropped + translate, length);
+    const source = Math.round(center + (translated - center) * zoom - shift);
     map[i] = source < 0 ? 0 : source >= length ? length - 1 : source;
   }
 }
@@ -211,15 +273,21 @@ export class Augmenter {
     this.normals = normalTable();
     this.columns = new Int32Array(width);
     this.rows = new Int32Array(height);
-    this.warps = !!options && !!(options.horizontalFlip || options.widthShift || options.heightShift || options.zoom || options.cropPadding);
+    this.warps = !!options && !!(options.horizontalFlip || options.alternatingFlip || options.widthShift || options.heightShift ||
+      options.zoom || options.cropPadding || options.translate);
   }
 
-  /** One image's warp, drawn from `random` in a fixed order. */
+  /**
+   * One image's warp, drawn from `random` in a fixed order (new options draw after the
+   * older ones, so the older ones' draws, and runs resumed with them, stay as they were).
+   * The alternating flip is not drawn here: see alternatingFlipState.
+   */
   sampleWarp(random: Random): WarpParams {
     const o = this.options;
     if (!o) return IDENTITY_WARP;
     const { width, height } = this.shape;
     const pad = o.cropPadding ?? 0;
+    const translate = o.translate ?? 0;
     return {
       flip: !!o.horizontalFlip && random.float() < 0.5,
       zoomX: o.zoom ? random.uniform(1 - o.zoom, 1 + o.zoom) : 1,
@@ -228,22 +296,33 @@ export class Augmenter {
       shiftY: o.heightShift ? random.uniform(-o.heightShift, o.heightShift) * height : 0,
       cropX: pad ? random.int(2 * pad + 1) - pad : 0,
       cropY: pad ? random.int(2 * pad + 1) - pad : 0,
+      translateX: translate ? random.int(2 * translate + 1) - translate : 0,
+      translateY: translate ? random.int(2 * translate + 1) - translate : 0,
     };
   }
 
   /**
    * Writes images `indices` of `images` into `out` (NHWC floats, normalised), augmented
    * with draws from `random` when this augmenter has options. `random` may be null without.
+   * The alternating flip also needs `position`, and `indices` to be indices of the training
+   * set (each image keeps its own flip sequence whichever batch it lands in).
    */
-  apply(images: Uint8Array, indices: ArrayLike<number>, out: Float32Array, random: Random | null): void {
+  apply(images: Uint8Array, indices: ArrayLike<number>, out: Float32Array, random: Random | null, position?: AugmentPosition): void {
     const imageSize = this.imageSize;
     if (out.length < indices.length * imageSize) throw new RangeError('output buffer too small for the batch');
     if (this.options && !random) throw new TypeError('augmentation needs a Random');
+    const alternating = !!this.options?.alternatingFlip;
+    if (alternating && !position) throw new TypeError('the alternating flip needs the seed and epoch (an AugmentPosition)');
     for (let i = 0; i < indices.length; i++) {
       const start = indices[i] * imageSize;
       const outStart = i * imageSize;
-      if (this.warps) this.warpInto(images, start, out, outStart, this.sampleWarp(random!));
-      else this.normalizeInto(images, start, out, outStart);
+      if (this.warps) {
+        const params = this.sampleWarp(random!);
+        if (alternating) params.flip = alternatingFlipState(position!.seed, indices[i], position!.epoch);
+        this.warpInto(images, start, out, outStart, params);
+      } else {
+        this.normalizeInto(images, start, out, outStart);
+      }
       if (this.options?.noise) this.addNoise(out, outStart, random!);
       if (this.options?.cutout) this.cutout(out, outStart, this.options.cutout, random!);
     }
@@ -272,8 +351,8 @@ export class Augmenter {
   warpInto(source: Uint8Array, start: number, out: Float32Array, outStart: number, params: WarpParams): void {
     const { height, width, channels } = this.shape;
     const { columns, rows, table, black } = this;
-    fillAxisMap(columns, width, params.zoomX, params.shiftX, params.cropX, params.flip);
-    fillAxisMap(rows, height, params.zoomY, params.shiftY, params.cropY, false);
+    fillAxisMap(columns, width, params.zoomX, params.shiftX, params.cropX, params.translateX, params.flip);
+    fillAxisMap(rows, height, params.zoomY, params.shiftY, params.cropY, params.translateY, false);
     const rowBytes = width * channels;
     let o = outStart;
     for (let y = 0; y < height; y++) {

@@ -56,7 +56,7 @@ export class BatchStream {
     const labels = new Int32Array(count);
     for (let i = 0; i < count; i++) labels[i] = this.set.labels[indices[i]];
     const random = this.options.augment ? Random.fromSeeds(this.options.seed, RANDOM_STREAM.augment, epochIndex, batchIndex) : null;
-    this.augmenter.apply(this.set.images, indices, x, random);
+    this.augmenter.apply(this.set.images, indices, x, random, { seed: this.options.seed, epoch: epochIndex });
     return { x, labels, count };
   }
 

@@ -14,7 +14,7 @@ export interface Normalization {
 }
 
 /** Stream ids keep the split's random numbers apart from shuffling and augmentation. */
-export const RANDOM_STREAM = { split: 1, shuffle: 2, augment: 3, preview: 4 } as const;
+export const RANDOM_STREAM = { split: 1, shuffle: 2, augment: 3, preview: 4, alternatingFlip: 5 } as const;
 
 /** Scaling to 0..1 only (mean 0, std 1): what the Keras tutorial does. */
 export function scaleOnlyNormalization(channels: number): Normalization {

@@ -90,7 +90,7 @@ export function renderPreview(set: ImageSet, classNames: string[], options: Prev
   const imageSize = height * width * channels;
   const floats = new Float32Array(count * imageSize);
   const random = options.augment ? Random.fromSeeds(seed, RANDOM_STREAM.augment) : null;
-  new Augmenter(set, options.augment ?? null, normalization).apply(set.images, indices, floats, random);
+  new Augmenter(set, options.augment ?? null, normalization).apply(set.images, indices, floats, random, { seed, epoch: 0 });
 
   const font = labelFont(options.fontPath, log);
   const cellWidth = width * scale + GAP;

@@ -32,6 +32,8 @@ export interface Evaluation {
 export interface EvaluateOptions {
   preprocess?: Preprocess;
   batchSize?: number;
+  /** Test-time augmentation: 0 none (default), 1 mirror, 2 mirror and translate (see tta.ts). */
+  tta?: number;
   /** Told before each split, for progress output. */
   onSplit?: (name: string, count: number) => void;
 }
@@ -43,7 +45,7 @@ export function evaluateSplits(model: tfl.LayersModel, splits: NamedImageSet[], 
   if (nonEmpty.length === 0) throw new ConvkitError('there are no images to evaluate on');
   const results = nonEmpty.map(({ name, set }) => {
     options.onSplit?.(name, set.count);
-    const predictions = predictImageSet(model, set, { preprocess: options.preprocess, batchSize: options.batchSize });
+    const predictions = predictImageSet(model, set, { preprocess: options.preprocess, batchSize: options.batchSize, tta: options.tta });
     if (predictions.classCount !== classNames.length) {
       throw new ConvkitError(`the model scores ${predictions.classCount} classes but the run names ${classNames.length}`);
     }

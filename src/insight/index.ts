@@ -3,6 +3,7 @@
 // maximisation, feature maps); `render` turns them into PNG figures and an HTML report.
 export * from './images';
 export * from './predictions';
+export * from './tta';
 export * from './metrics';
 export * from './evaluation';
 export * from './occlusion';

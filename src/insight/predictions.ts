@@ -6,6 +6,7 @@ import type { ImageSet } from '../data/types';
 import { ConvkitError } from '../errors';
 import { Preprocess, scaleToUnit, pixelTensor } from './images';
 import { modelImageShape } from './layers';
+import { checkTtaLevel, predictWithTta } from './tta';
 
 /** One probability row per image: `probabilities[i * classCount + c]`. */
 export interface Predictions {
@@ -21,6 +22,8 @@ export interface PredictOptions {
   batchSize?: number;
   /** Called after each batch with the number of images done, for progress bars. */
   onProgress?: (done: number, total: number) => void;
+  /** Test-time augmentation: 0 none (default), 1 mirror, 2 mirror and translate (see tta.ts). */
+  tta?: number;
 }
 
 /** Runs the model over every image of the set. */
@@ -39,6 +42,7 @@ export function predictPixels(model: tfl.LayersModel, pixels: Uint8Array | Float
   const { height, width, channels } = modelImageShape(model);
   const preprocess = options.preprocess ?? scaleToUnit;
   const batchSize = options.batchSize ?? 256;
+  const tta = checkTtaLevel(options.tta ?? 0);
   const imageSize = height * width * channels;
   let probabilities = new Float32Array(0);
   let classCount = 0;
@@ -47,7 +51,7 @@ export function predictPixels(model: tfl.LayersModel, pixels: Uint8Array | Float
     const batch = tf.tidy(() => {
       const input = preprocess(pixelTensor(pixels.subarray(start * imageSize, end * imageSize), end - start,
         height, width, channels));
-      return model.predict(input) as tf.Tensor;
+      return predictWithTta((images) => model.predict(images) as tf.Tensor2D, input, tta);
     });
     const values = batch.dataSync() as Float32Array;
     if (start === 0) {

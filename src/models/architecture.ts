@@ -192,8 +192,10 @@ export async function buildFromTopology(checked: CheckedTopology, source: string
     throw new ConvkitError(`${source}: TensorFlow.js could not build the model: ${message}`);
   }
   // The checks above and tfjs must agree on every weight; a difference is a convkit bug.
-  const expected = checked.layers.flatMap((l) => l.weights);
-  const built = model.weights.map((w) => ({ name: w.originalName, shape: w.shape }));
+  // tfjs lists trainable weights before the others (BatchNorm's moving statistics), so compare by name.
+  const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const expected = checked.layers.flatMap((l) => l.weights).sort(byName);
+  const built = model.weights.map((w) => ({ name: w.originalName, shape: w.shape })).sort(byName);
   if (JSON.stringify(expected) !== JSON.stringify(built)) {
     throw new Error(`convkit's shape inference disagrees with tfjs for ${source}: ${JSON.stringify(expected)} vs ${JSON.stringify(built)}`);
   }

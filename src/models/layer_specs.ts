@@ -87,6 +87,12 @@ function positive(config: Config, field: string, fallback: number): number {
   return value;
 }
 
+function finite(config: Config, field: string, fallback: number): number {
+  const value = config[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new FieldError(field, `must be a number, got ${describe(config[field])}`);
+  return value;
+}
+
 /** Initialisers, regularisers and constraints are null or {class_name, config}. */
 function kerasObject(config: Config, field: string, allowed: string[]): void {
   const value = config[field];
@@ -239,6 +245,13 @@ const LAYER_SPECS: Record<string, LayerSpec> = {
   Dropout: dropoutSpec,
   ConvkitDropout: dropoutSpec,
   BatchNormalization: batchNormalization,
+  Rescaling: {
+    outputShape(config, input) {
+      finite(config, 'scale', 1);
+      finite(config, 'offset', 0);
+      return input;
+    },
+  },
   ZeroPadding2D: {
     outputShape(config, input) {
       const [height, width, channels] = image(input);

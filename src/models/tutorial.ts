@@ -3,12 +3,8 @@
 // (conv2d_1, activation_1, ...), so Keras HDF5 weight files line up name for name.
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { ConvkitError } from '../errors';
 import { dropout } from './dropout';
 import { initializeWeights } from './initialize';
-
-export const MODEL_NAMES = ['basic', 'improved'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
 
 export interface BuildOptions {
   /** Height, width, channels of the input images; the tutorial's CIFAR-10 is 32x32x3. */
@@ -78,15 +74,4 @@ export function improvedModel(options: BuildOptions = {}): tfl.Sequential {
   addDense(model, names, 256, 'relu', 0.5);
   addDense(model, names, options.classes ?? 10, 'softmax');
   return finish(model, options);
-}
-
-export function isModelName(name: string): name is ModelName {
-  return (MODEL_NAMES as readonly string[]).includes(name);
-}
-
-/** `buildModel('basic')`: one of the tutorial's models by name. */
-export function buildModel(name: string, options: BuildOptions = {}): tfl.Sequential {
-  if (name === 'basic') return basicModel(options);
-  if (name === 'improved') return improvedModel(options);
-  throw new ConvkitError(`unknown model '${name}': use ${MODEL_NAMES.join(' or ')}, or the path of a model .json file`);
 }

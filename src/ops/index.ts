@@ -1,1 +1,6 @@
 export { dropout, dropoutMask } from './dropout';
+export { batchNormTraining } from './batch_norm';
+export type { BatchNormTrainingResult } from './batch_norm';
+export { gelu } from './gelu';
+// Importing it registers convkit's GELU as tfjs-layers' 'gelu' activation.
+export { Gelu } from './gelu_activation';

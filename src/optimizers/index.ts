@@ -1,1 +1,3 @@
 export { Adam, adam } from './adam';
+export { SGD, sgd } from './sgd';
+export type { SgdGroup, SgdOptions } from './sgd';

@@ -1,8 +1,9 @@
 // Saving and restoring an optimizer so that a resumed run takes bit-identical steps.
-// tfjs optimizers expose their slots (Adam: step count, first and second moments) through
-// getWeights/setWeights. Adam also keeps beta1^t and beta2^t as running products, and its
-// setWeights recomputes them with pow(), which can differ from the products in the last
-// bit; convkit saves and puts back the running products themselves.
+// tfjs optimizers expose their slots (Adam: step count, first and second moments; convkit's
+// SGD: step count, momentum buffers) through getWeights/setWeights. Adam also keeps beta1^t
+// and beta2^t as running products, and its setWeights recomputes them with pow(), which can
+// differ from the products in the last bit; convkit saves and puts back the running products
+// themselves.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -56,13 +57,20 @@ function shapeText(shape: number[]): string {
   return `[${shape.join(',')}]`;
 }
 
-/** Adam's slots are the step count, then one first and one second moment per trainable weight. */
-function checkAdamSlots(spec: OptimizerSpec, model: tfl.LayersModel, source: string): void {
+/**
+ * Slots per trainable weight after the step count: Adam keeps a first and a second moment,
+ * convkit's SGD one momentum buffer.
+ */
+const SLOTS_PER_WEIGHT = new Map([['Adam', 2], ['SGD', 1]]);
+
+/** The slots are the step count, then `perWeight` sets of one tensor per trainable weight, in order. */
+function checkSlots(spec: OptimizerSpec, model: tfl.LayersModel, source: string, perWeight: number): void {
   const shapes = model.trainableWeights.map((w) => w.shape as number[]);
   const slots = spec.weights;
   if (slots.length === 1 && slots[0].shape.length === 0) return;  // saved before the first step
-  if (slots.length !== 1 + 2 * shapes.length) {
-    throw new ConvkitError(`${source}: the optimizer state has ${slots.length} tensors; Adam on this model has ${1 + 2 * shapes.length}`);
+  if (slots.length !== 1 + perWeight * shapes.length) {
+    throw new ConvkitError(`${source}: the optimizer state has ${slots.length} tensors; ${spec.className} on this model has ` +
+      `${1 + perWeight * shapes.length}`);
   }
   slots.slice(1).forEach((slot, i) => {
     const weight = model.trainableWeights[i % shapes.length];
@@ -89,7 +97,8 @@ export async function restoreOptimizer(model: tfl.LayersModel, spec: OptimizerSp
   if (spec.className !== optimizer.getClassName()) {
     throw new ConvkitError(`${source}: the saved optimizer is ${spec.className} but training uses ${optimizer.getClassName()}`);
   }
-  if (spec.className === 'Adam') checkAdamSlots(spec, model, source);
+  const perWeight = SLOTS_PER_WEIGHT.get(spec.className);
+  if (perWeight !== undefined) checkSlots(spec, model, source, perWeight);
   const sizes = spec.weights.map((w) => w.shape.reduce((a, b) => a * b, 1));
   if (sizes.reduce((a, b) => a + b, 0) * 4 !== data.length) {
     throw new ConvkitError(`${source}: the optimizer file holds ${data.length} bytes, its spec lists ${sizes.reduce((a, b) => a + b, 0) * 4}`);

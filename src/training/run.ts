@@ -4,38 +4,41 @@
 import { randomInt } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { parseAugmentSpec } from '../data/augment';
 import { LoadDatasetOptions, loadDataset } from '../data/dataset';
-import { scaleOnlyNormalization } from '../data/preprocess';
+import { Normalization, computeNormalization, scaleOnlyNormalization, takeFirst, toFloat32 } from '../data/preprocess';
 import type { Dataset } from '../data/types';
 import { ConvkitError } from '../errors';
 import { loadArchitecture } from '../models/architecture';
 import { loadKerasWeights } from '../models/hdf5';
+import { modelFlops } from '../models/flops';
 import { initializeWeights } from '../models/initialize';
 import { MODEL_FILE, ModelMetadata, PREVIOUS_MODEL_FILE, checkWritableFolder } from '../models/io';
-import { buildModel, isModelName } from '../models/tutorial';
+import { MODEL_NAMES, buildModel, isModelName } from '../models/catalog';
+import { WHITENING_BIAS_EPOCHS, WHITENING_LAYER, WHITENING_SAMPLE, freezeWhiteningKernel } from '../models/fast';
+import { initializeWhitening } from '../models/whitening';
+import { SGD } from '../optimizers/sgd';
 import { Callback, EarlyStopping, LearningRateScheduler, ModelCheckpoint } from './callbacks';
 import { loadTrainingCheckpoint } from './checkpoint';
-import { FitResult, compileModel, fit } from './fit';
+import { FitResult, fit } from './fit';
+import { Lookahead } from './lookahead';
+import { TimeToAccuracy } from './milestones';
+import { DEFAULT_RECIPE, FreezeAfterEpochs, RecipeSettings, WHITENING_BIAS_GROUP, compileWith } from './recipe';
+import { FinalTtaValidation } from './tta_validation';
 import { ProgressBar } from './progress';
-import { ScheduleConfig, scheduleFromConfig } from './schedules';
+import { scheduleFromConfig } from './schedules';
 
 /** Everything a run is started with; saved as model.json's convkit.trainingConfig. */
-export interface TrainingConfig {
-  /** 'basic', 'improved', or the path of a model .json (Keras to_json or convkit). */
+export interface TrainingConfig extends RecipeSettings {
+  /** 'basic', 'improved', 'fast', or the path of a model .json (Keras to_json or convkit). */
   model: string;
   /** Keras HDF5 weights to start from, or null for seeded initial weights. */
   weights: string | null;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  schedule: ScheduleConfig;
   /** Early stopping on val_loss after this many epochs without improvement; null for none. */
   patience: number | null;
-  /** Augmentation spec (see data/augment.ts): 'none', 'tutorial', 'crop', ... */
-  augment: string;
   /** Images held out of the training set for validation; null for the loader's default (5000, or a tenth). */
   validation: number | null;
   /** Train on the first N images only; null for all. */
@@ -66,9 +69,11 @@ export interface RunResult extends FitResult {
 }
 
 export const DEFAULT_CONFIG: Omit<TrainingConfig, 'model' | 'seed'> = {
-  weights: null, epochs: 25, batchSize: 128, learningRate: 0.001, schedule: { kind: 'constant' }, patience: null,
-  augment: 'none', validation: null, limit: null, data: null,
+  ...DEFAULT_RECIPE, weights: null, patience: null, validation: null, limit: null, data: null,
 };
+
+/** Settings added after the first release; runs saved before them get the defaults. */
+const LATER_SETTINGS = ['optimizer', 'labelSmoothing', 'lookahead', 'inputScaling', 'tta'] as const;
 
 export function randomSeed(): number {
   return randomInt(0, 2 ** 31);
@@ -100,34 +105,71 @@ async function startingModel(config: TrainingConfig, options: RunOptions): Promi
   return { model, dataset };
 }
 
-function callbacksFor(config: TrainingConfig, folder: string, hasValidation: boolean, options: RunOptions): Callback[] {
+/** The recipe's whitening layer (see models/fast.ts) starts from the first images' patch statistics. */
+function initializeFromData(model: tfl.Sequential, dataset: Dataset, normalization: Normalization): void {
+  const layer = model.layers.find((candidate) => candidate.name === WHITENING_LAYER);
+  if (!layer) return;
+  const sample = takeFirst(dataset.train, Math.min(WHITENING_SAMPLE, dataset.train.count));
+  initializeWhitening(layer, toFloat32(sample, normalization), [sample.count, sample.height, sample.width, sample.channels]);
+}
+
+function callbacksFor(config: TrainingConfig, folder: string, dataset: Dataset, normalization: Normalization,
+  optimizer: tf.Optimizer, options: RunOptions): Callback[] {
+  const hasValidation = dataset.validation.count > 0;
   const monitor = hasValidation ? 'val_loss' : 'loss';
   const callbacks: Callback[] = [];
   if (config.schedule.kind !== 'constant') callbacks.push(new LearningRateScheduler(scheduleFromConfig(config.schedule, config.learningRate)));
+  if (config.lookahead) callbacks.push(new Lookahead());
+  // tfjs's Optimizer answers instanceof for any optimizer, so ask for the class by name.
+  if (optimizer.getClassName() === SGD.className) {
+    const whiteningBias = (optimizer as SGD).groups.find((group) => group.name === WHITENING_BIAS_GROUP);
+    if (whiteningBias) callbacks.push(new FreezeAfterEpochs(whiteningBias, WHITENING_BIAS_EPOCHS));
+  }
+  if (config.tta > 0 && hasValidation) callbacks.push(new FinalTtaValidation(dataset.validation, normalization, config.tta));
   if (config.patience !== null) callbacks.push(new EarlyStopping({ monitor, patience: config.patience }));
+  if (hasValidation) callbacks.push(new TimeToAccuracy({ log: options.log }));
   callbacks.push(new ModelCheckpoint(path.join(folder, BEST_FOLDER), { monitor }));
   if (options.progress ?? true) callbacks.push(new ProgressBar({ log: options.log }));
   return [...callbacks, ...(options.callbacks ?? [])];
 }
 
-function metadataFor(config: TrainingConfig, dataset: Dataset): ModelMetadata {
+/** The time-to-accuracy table and the compute the run took: total FLOPs and their rate over the training seconds. */
+function reportCompute(model: tfl.Sequential, dataset: Dataset, result: FitResult, callbacks: Callback[], options: RunOptions): void {
+  const log = options.log ?? (() => {});
+  const milestones = callbacks.find((callback): callback is TimeToAccuracy => callback instanceof TimeToAccuracy);
+  if (milestones) log(`time to validation accuracy (wall seconds from the start, data loading included):\n${milestones.summary()}`);
+  const seconds = result.history.reduce((total, row) => total + (row.seconds ?? 0), 0);
+  const perImage = modelFlops(model).training;
+  const total = perImage * dataset.train.count * result.history.length;
+  const amount = total >= 1e12 ? `${(total / 1e12).toFixed(1)} TFLOP` : `${(total / 1e9).toFixed(1)} GFLOP`;
+  log(`training compute: ${amount} (${(perImage / 1e6).toFixed(0)} MFLOP per image) in ${seconds.toFixed(0)} s ` +
+    `of training steps = ${(total / seconds / 1e9).toFixed(1)} GFLOP/s`);
+}
+
+function normalizationFor(config: TrainingConfig, dataset: Dataset): Normalization {
+  return config.inputScaling === 'standardize' ? computeNormalization(dataset.train) : scaleOnlyNormalization(dataset.train.channels);
+}
+
+function metadataFor(config: TrainingConfig, dataset: Dataset, normalization: Normalization): ModelMetadata {
   const { height, width, channels } = dataset.train;
   return {
-    classNames: dataset.classNames, inputShape: [height, width, channels], normalization: scaleOnlyNormalization(channels),
+    classNames: dataset.classNames, inputShape: [height, width, channels], normalization,
     dataSource: dataset.source, trainingConfig: { ...config },
   };
 }
 
 async function run(model: tfl.Sequential, dataset: Dataset, config: TrainingConfig, folder: string, options: RunOptions,
-  resume?: Parameters<typeof fit>[2]['resume']): Promise<RunResult> {
-  const metadata = metadataFor(config, dataset);
-  compileModel(model, config.learningRate);
+  normalization: Normalization, resume?: Parameters<typeof fit>[2]['resume']): Promise<RunResult> {
+  const metadata = metadataFor(config, dataset, normalization);
+  freezeWhiteningKernel(model);
+  compileWith(model, config);
+  const callbacks = callbacksFor(config, folder, dataset, normalization, model.optimizer, options);
   try {
     const result = await fit(model, dataset, {
-      epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization: metadata.normalization!,
-      augment: parseAugmentSpec(config.augment), callbacks: callbacksFor(config, folder, dataset.validation.count > 0, options),
-      checkpointDir: folder, metadata, signal: options.signal, resume,
+      epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization,
+      augment: parseAugmentSpec(config.augment), callbacks, checkpointDir: folder, metadata, signal: options.signal, resume,
     });
+    if (result.stopReason !== 'interrupted') reportCompute(model, dataset, result, callbacks, options);
     return { ...result, folder };
   } finally {
     model.dispose();
@@ -140,15 +182,17 @@ export async function train(config: TrainingConfig, folder: string, options: Run
     throw new ConvkitError(`${folder} already holds a run; continue it with --resume ${folder}, or choose another --out`);
   }
   if (!isModelName(config.model) && !/\.json$/i.test(config.model)) {
-    throw new ConvkitError(`unknown model '${config.model}': use basic, improved, or the path of a model .json file`);
+    throw new ConvkitError(`unknown model '${config.model}': use ${MODEL_NAMES.join(', ')}, or the path of a model .json file`);
   }
   parseAugmentSpec(config.augment);
   checkWritableFolder(folder);
   options.log?.(`run folder: ${folder} (seed ${config.seed})`);
   const settled: TrainingConfig = { ...config, data: config.data && path.resolve(config.data), weights: config.weights && path.resolve(config.weights) };
   const { model, dataset } = await startingModel(settled, options);
+  const normalization = normalizationFor(settled, dataset);
   if (settled.weights) await loadKerasWeights(model, settled.weights).catch((e) => { model.dispose(); throw e; });
-  return run(model, dataset, settled, folder, options);
+  else initializeFromData(model, dataset, normalization);
+  return run(model, dataset, settled, folder, options, normalization);
 }
 
 function checkSavedConfig(value: unknown, source: string): TrainingConfig {
@@ -158,6 +202,7 @@ function checkSavedConfig(value: unknown, source: string): TrainingConfig {
     !Number.isSafeInteger(config.seed) || !Number.isSafeInteger(config.epochs) || !Number.isSafeInteger(config.batchSize)) {
     throw new ConvkitError(`${source}: "convkit.trainingConfig" is missing or damaged; the run cannot be resumed`);
   }
+  for (const key of LATER_SETTINGS) if (!(key in config)) Object.assign(config, { [key]: DEFAULT_CONFIG[key] });
   return config as TrainingConfig;
 }
 
@@ -183,6 +228,6 @@ export async function resume(folder: string, options: RunOptions & { epochs?: nu
   }
   const [height, width] = checkpoint.model.inputs[0].shape.slice(1) as number[];
   const dataset = await loadData(config, [height, width], options).catch((e) => { checkpoint.model.dispose(); throw e; });
-  return run(checkpoint.model, dataset, config, folder, options,
+  return run(checkpoint.model, dataset, config, folder, options, normalizationFor(config, dataset),
     { state: { ...state, finished: null }, optimizerData: checkpoint.optimizerData, source: checkpoint.file });
 }

@@ -18,9 +18,11 @@ export type ScheduleConfig =
   | { kind: 'constant' }
   | { kind: 'step'; every: number; factor: number }
   | { kind: 'cosine'; minimum: number }
-  | { kind: 'one-cycle'; warmup: number; divFactor: number; finalDivFactor: number };
+  | { kind: 'one-cycle'; warmup: number; divFactor: number; finalDivFactor: number }
+  /** Fractions: of the total steps for peakAt, of the base rate for start and end. */
+  | { kind: 'triangle'; peakAt: number; start: number; end: number };
 
-export const SCHEDULE_KINDS = ['constant', 'step', 'cosine', 'one-cycle'] as const;
+export const SCHEDULE_KINDS = ['constant', 'step', 'cosine', 'one-cycle', 'triangle'] as const;
 
 /** Training progress in [0, 1), counted in batches. */
 function progress(p: SchedulePosition): number {
@@ -55,6 +57,24 @@ export function oneCycle(maximum: number, warmup = 0.3, divFactor = 25, finalDiv
   };
 }
 
+/**
+ * airbench's triangle (arXiv 2404.00498): the rate rises linearly from start * peak to
+ * `peak` over the first `peakAt` of the run's optimizer steps, then falls linearly towards
+ * end * peak, which it reaches at the end of the run (so the last step trains just above
+ * it). As airbench's, the peak is at step floor(peakAt * total steps).
+ */
+export function triangle(peak: number, peakAt = 0.23, start = 0.2, end = 0.07): Schedule {
+  return (p) => {
+    const total = p.epochs * p.stepsPerEpoch;
+    const step = p.epoch * p.stepsPerEpoch + p.batch;
+    const peakStep = Math.floor(peakAt * total);
+    const multiplier = step < peakStep
+      ? start + (1 - start) * step / peakStep
+      : 1 + (end - 1) * (step - peakStep) / Math.max(total - peakStep, 1);
+    return peak * multiplier;
+  };
+}
+
 /** The schedule a config describes, around the base rate `learningRate`. */
 export function scheduleFromConfig(config: ScheduleConfig, learningRate: number): Schedule {
   switch (config.kind) {
@@ -62,13 +82,26 @@ export function scheduleFromConfig(config: ScheduleConfig, learningRate: number)
     case 'step': return stepDecay(learningRate, config.every, config.factor);
     case 'cosine': return cosineDecay(learningRate, config.minimum);
     case 'one-cycle': return oneCycle(learningRate, config.warmup, config.divFactor, config.finalDivFactor);
+    case 'triangle': return triangle(learningRate, config.peakAt, config.start, config.end);
   }
 }
 
-/** Parses the CLI's --schedule: constant | step[:EVERY[:FACTOR]] | cosine | one-cycle[:WARMUP]. */
+/** The triangle's fractions: 0 <= peakAt <= 1 and rates from 0 up (airbench's default triangle starts and ends at 0). */
+function parseTriangle(spec: string, args: string[]): ScheduleConfig {
+  const numbers = args.map((arg) => (arg.trim() === '' ? NaN : Number(arg)));
+  const [peakAt = 0.23, start = 0.2, end = 0.07] = numbers;
+  if (numbers.length > 3 || !numbers.every((n) => Number.isFinite(n) && n >= 0) || peakAt > 1) {
+    throw new ConvkitError(`--schedule ${spec}: triangle takes up to three numbers, PEAK_AT from 0 to 1 and START and END >= 0 ` +
+      '(fractions of the rate), e.g. triangle:0.23:0.2:0.07');
+  }
+  return { kind: 'triangle', peakAt, start, end };
+}
+
+/** Parses the CLI's --schedule: constant | step[:EVERY[:FACTOR]] | cosine | one-cycle[:WARMUP] | triangle[:PEAK_AT[:START[:END]]]. */
 export function parseScheduleSpec(spec: string): ScheduleConfig {
   const [kind, ...args] = spec.split(':');
   const numbers = args.map(Number);
+  if (kind === 'triangle') return parseTriangle(spec, args);
   if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) {
     throw new ConvkitError(`--schedule ${spec}: the values after ':' must be positive numbers`);
   }
@@ -78,6 +111,6 @@ export function parseScheduleSpec(spec: string): ScheduleConfig {
     case 'cosine': return { kind, minimum: 0 };
     case 'one-cycle': return { kind, warmup: Math.min(numbers[0] ?? 0.3, 0.99), divFactor: 25, finalDivFactor: 1e4 };
     default:
-      throw new ConvkitError(`unknown schedule '${spec}': use ${SCHEDULE_KINDS.join(', ')} (e.g. step:10:0.5, one-cycle:0.3)`);
+      throw new ConvkitError(`unknown schedule '${spec}': use ${SCHEDULE_KINDS.join(', ')} (e.g. step:10:0.5, one-cycle:0.3, triangle:0.23:0.2:0.07)`);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 
-import { tf } from '../../src';
+import { backend, tf } from '../../src';
 import { assertSameOnBothBackends } from './compare';
 
 // Awkward shapes: batch 1, odd sizes, channels 3, 5, 33, strides 1 and 2, both paddings.
@@ -24,6 +24,36 @@ describe('Conv2D and its gradients (Conv2DBackpropInput, Conv2DBackpropFilter)',
       assertSameOnBothBackends('conv2d', (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad),
         [c.x, c.filter]);
     });
+  }
+});
+
+// Conv2DBackpropFilter splits its work over the threads by pixels (partial sums added at
+// the end), by filter-gradient columns, or both, and packs at most NC columns at a time:
+// every split, on 1 to 4 threads, with ragged chunks and panels.
+const filterSplitCases: typeof cases = [
+  { x: [9, 11, 13, 16], filter: [3, 3, 16, 7], stride: 1, pad: 'same' },  // by pixels, a ragged last chunk
+  { x: [1, 6, 7, 33], filter: [3, 3, 33, 13], stride: 1, pad: 'valid' },  // by columns, a ragged last panel
+  { x: [2, 17, 17, 5], filter: [3, 3, 5, 11], stride: 1, pad: 'same' },  // both, on 4 threads
+  { x: [3, 10, 9, 24], filter: [3, 3, 24, 6], stride: 2, pad: 'same' },
+  { x: [2, 13, 11, 5], filter: [3, 3, 5, 4], stride: 2, pad: 'valid' },
+  { x: [1, 4, 5, 344], filter: [3, 3, 344, 5], stride: 1, pad: 'same' },  // more columns than NC
+];
+
+describe('Conv2DBackpropFilter work splits', () => {
+  const addon = backend.addon!;
+  for (const threads of [1, 2, 3, 4]) {
+    for (const c of filterSplitCases) {
+      it(`${threads} threads: x ${c.x} filter ${c.filter} stride ${c.stride} ${c.pad}`, () => {
+        const before = addon.info().threads;
+        addon.setThreads(threads);
+        try {
+          assertSameOnBothBackends('conv2d', (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad),
+            [c.x, c.filter]);
+        } finally {
+          addon.setThreads(before);
+        }
+      });
+    }
   }
 });
 

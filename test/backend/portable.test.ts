@@ -9,7 +9,7 @@ it('convolution and matmul tests pass on the portable path with 3 threads', () =
   // streaming results to this runner.
   const { NODE_TEST_CONTEXT: _, ...env } = process.env;
   const run = spawnSync(process.execPath,
-    ['--import', 'tsx', '--test', 'test/backend/conv.test.ts', 'test/backend/matmul.test.ts'],
+    ['--import', 'tsx', '--test', 'test/backend/conv.test.ts', 'test/backend/matmul.test.ts', 'test/backend/gelu.test.ts'],
     { env: { ...env, CONVKIT_ISA: 'portable', CONVKIT_THREADS: '3' }, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stdout.split('\n').filter((l) => /not ok|error/.test(l)).join('\n'));
   assert.match(run.stdout, /# fail 0/);

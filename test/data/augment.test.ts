@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-  Augmenter, BatchStream, computeNormalization, describeAugment, IDENTITY_WARP, parseAugmentSpec, Random, scaleOnlyNormalization,
-  toFloat32, TUTORIAL_AUGMENTATION, type AugmentOptions, type ImageSet, type WarpParams,
+  AIRBENCH_AUGMENTATION, alternatingFlipState, Augmenter, BatchStream, computeNormalization, describeAugment, IDENTITY_WARP,
+  parseAugmentSpec, Random, scaleOnlyNormalization, toFloat32, TUTORIAL_AUGMENTATION, type AugmentOptions, type ImageSet,
+  type WarpParams,
 } from '../../src/data';
 import { ConvkitError } from '../../src/errors';
 
@@ -129,6 +130,93 @@ describe('augmentation', () => {
     assert.throws(() => new Augmenter(SHAPE, { zoom: 1.5 }, scaleOnlyNormalization(3)), /zoom must be in \[0, 1\)/);
     assert.throws(() => new Augmenter(SHAPE, { cutout: 2.5 }, scaleOnlyNormalization(3)), /cutout must be a whole number/);
     assert.throws(() => new Augmenter(SHAPE, null, { mean: [0], std: [1] }), /normalization needs 3/);
+  });
+});
+
+describe('airbench augmentation: alternating flip and reflected translation', () => {
+  const set = randomSet(16, 5);
+  const imageBytes = SHAPE.height * SHAPE.width * SHAPE.channels;
+
+  it('a reflected translation shows the image mirrored at its edges, exactly', () => {
+    // One channel, 3 rows of 4: the window starts 2 left of and 1 below the image's origin.
+    const tiny: ImageSet = { images: Uint8Array.from({ length: 12 }, (_, i) => i + 1), labels: new Int32Array(1), count: 1, height: 3, width: 4, channels: 1 };
+    assert.deepEqual([...warp(tiny, { ...IDENTITY_WARP, translateX: -2, translateY: 1 })], [
+      7, 6, 5, 6,
+      11, 10, 9, 10,
+      7, 6, 5, 6,
+    ]);
+    // Mirrored after the translation, as the flip of the output.
+    assert.deepEqual([...warp(tiny, { ...IDENTITY_WARP, translateX: -2, translateY: 1, flip: true })], [
+      6, 5, 6, 7,
+      10, 9, 10, 11,
+      6, 5, 6, 7,
+    ]);
+    assert.deepEqual([...warp(tiny, { ...IDENTITY_WARP, translateX: 2 })], [3, 4, 3, 2, 7, 8, 7, 6, 11, 12, 11, 10]);
+  });
+
+  it('translate draws every offset from -P to P per image, the same for the same seed', () => {
+    const augmenter = new Augmenter(SHAPE, { translate: 2 }, scaleOnlyNormalization(3));
+    const random = Random.fromSeeds(4);
+    const offsets = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      const { translateX, translateY } = augmenter.sampleWarp(random);
+      offsets.add(translateX).add(translateY);
+    }
+    assert.deepEqual([...offsets].sort((a, b) => a - b), [-2, -1, 0, 1, 2]);
+    assert.deepEqual(augmentAll(set, { translate: 2 }, 7), augmentAll(set, { translate: 2 }, 7));
+    assert.notDeepEqual(augmentAll(set, { translate: 2 }, 7), augmentAll(set, { translate: 2 }, 8));
+    // The older options draw as before: adding translate does not change the crop drawn.
+    const cropOnly = new Augmenter(SHAPE, { cropPadding: 3 }, scaleOnlyNormalization(3)).sampleWarp(Random.fromSeeds(5));
+    const withTranslate = new Augmenter(SHAPE, { cropPadding: 3, translate: 1 }, scaleOnlyNormalization(3)).sampleWarp(Random.fromSeeds(5));
+    assert.deepEqual([withTranslate.cropX, withTranslate.cropY], [cropOnly.cropX, cropOnly.cropY]);
+  });
+
+  it('the alternating flip is a coin toss per image in epoch 0, then the other way every epoch', () => {
+    let flippedAtFirst = 0;
+    for (let image = 0; image < 400; image++) {
+      const states = [0, 1, 2, 3].map((epoch) => alternatingFlipState(9, image, epoch));
+      assert.deepEqual(states, [states[0], !states[0], states[0], !states[0]], `image ${image}`);
+      if (states[0]) flippedAtFirst++;
+    }
+    assert.ok(flippedAtFirst > 160 && flippedAtFirst < 240, `${flippedAtFirst} of 400 flipped in epoch 0`);
+    const seeds = Array.from({ length: 64 }, (_, image) => alternatingFlipState(9, image, 0) === alternatingFlipState(10, image, 0));
+    assert.ok(seeds.includes(false), 'another seed tosses other coins');
+  });
+
+  it('in training batches each image is mirrored by its index and epoch, whatever batch it lands in', () => {
+    const normalization = scaleOnlyNormalization(3);
+    const clean = toFloat32(set, normalization);
+    // The mirror image of each image, computed with the plain flip warp.
+    const mirrorOf = (image: number) => Float32Array.from(warp(set, { ...IDENTITY_WARP, flip: true }, image), (b) => b / 255);
+    for (const batchSize of [3, 16]) {
+      const stream = new BatchStream(set, { batchSize, shuffle: true, seed: 21, augment: { alternatingFlip: true }, normalize: normalization });
+      for (const epoch of [0, 1, 2]) {
+        const order = stream.order(epoch);
+        const images = [...stream.epoch(epoch)].flatMap((batch) => Array.from({ length: batch.count }, (_, i) => batch.x.subarray(i * imageBytes, (i + 1) * imageBytes)));
+        images.forEach((pixels, position) => {
+          const image = order[position];
+          const expected = alternatingFlipState(21, image, epoch) ? mirrorOf(image) : clean.subarray(image * imageBytes, (image + 1) * imageBytes);
+          assert.deepEqual(pixels, expected, `batch size ${batchSize}, epoch ${epoch}, image ${image}`);
+        });
+      }
+    }
+    const indices = Int32Array.from({ length: set.count }, (_, i) => i);
+    assert.throws(() => new Augmenter(set, { alternatingFlip: true }, normalization).apply(set.images, indices, new Float32Array(clean.length),
+      Random.fromSeeds(1)), /alternating flip needs the seed and epoch/);
+  });
+
+  it('parses flip-alternate, translate=P and the airbench preset, and rejects what cannot work', () => {
+    assert.deepEqual(parseAugmentSpec('airbench'), { alternatingFlip: true, translate: 2 });
+    assert.deepEqual(parseAugmentSpec('airbench'), { ...AIRBENCH_AUGMENTATION });
+    assert.deepEqual(parseAugmentSpec('flip-alternate,translate=3,cutout=4'), { alternatingFlip: true, translate: 3, cutout: 4 });
+    assert.equal(describeAugment(parseAugmentSpec('airbench')), 'flip-alternate,translate=2');
+    assert.deepEqual(parseAugmentSpec(describeAugment(AIRBENCH_AUGMENTATION)), { ...AIRBENCH_AUGMENTATION });
+    assert.throws(() => parseAugmentSpec('flip,airbench'), /flip and flip-alternate exclude each other/);
+    assert.throws(() => parseAugmentSpec('flip-alternate=2'), /flip-alternate takes no value or true\/false/);
+    assert.throws(() => parseAugmentSpec('translate'), /needs a number/);
+    // Reflection reaches at most side - 1 pixels out: 9 for a 12x10 image.
+    assert.throws(() => new Augmenter(SHAPE, { translate: 10 }, scaleOnlyNormalization(3)), /translate must be a whole number of pixels between 0 and 9/);
+    assert.throws(() => new Augmenter(SHAPE, { translate: 1.5 }, scaleOnlyNormalization(3)), /translate must be a whole number/);
   });
 });
 

@@ -81,6 +81,29 @@ describe('convkit predict', () => {
   });
 });
 
+describe('--tta of evaluate and predict', () => {
+  it('evaluates and predicts with test-time augmentation, and says so', async () => {
+    const evaluated = await convkit('evaluate', run, '--tta', '2');
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.match(evaluated.stderr, /evaluating on 6 validation images \(test-time augmentation: mirror and translate\)/);
+    assert.match(evaluated.stdout, /validation\s+6\s+\d+\.\d\d%/);
+    const predicted = await convkit('predict', run, path.join(folder, 'big.png'), '--json', '--tta', '1');
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const [result] = JSON.parse(predicted.stdout);
+    assert.ok(Math.abs(result.predictions.reduce((sum: number, p: { probability: number }) => sum + p.probability, 0) - 1) < 1e-5);
+  });
+
+  it('names the flag and the levels there are when the level is wrong', async () => {
+    for (const [command, ...rest] of [['evaluate', run], ['predict', run, path.join(folder, 'big.png')]]) {
+      for (const level of ['3', 'mirror', '']) {
+        const { code, stderr } = await convkit(command, ...rest, '--tta', level);
+        assert.notEqual(code, 0, `${command} --tta '${level}'`);
+        assert.match(stderr, /option '--tta <level>' argument '.*' is invalid\. expected 0 \(none\), 1 \(mirror.*\) or 2 \(mirror and translate\)/);
+      }
+    }
+  });
+});
+
 describe('convkit evaluate and visualize', () => {
   it('evaluate prints accuracy per split and the confusion matrix with class names', async () => {
     const { code, stdout } = await convkit('evaluate', run);

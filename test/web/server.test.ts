@@ -13,7 +13,7 @@ import { buildProgram } from '../../src/cli';
 import { scaleOnlyNormalization } from '../../src/data/preprocess';
 import { writeFileAtomic } from '../../src/models/atomic_file';
 import { saveModel } from '../../src/models/io';
-import { buildModel } from '../../src/models/tutorial';
+import { buildModel } from '../../src/models/catalog';
 import type { Dashboard, EvaluationResult, Explanation, FilterPatterns, ModelInfo, RunDetail, RunSummary, TimelineFrame, TryResult } from '../../src/web';
 import { startDashboard } from '../../src/web';
 import { DashboardProgress, LiveFile, readLiveFile } from '../../src/web/live_progress';

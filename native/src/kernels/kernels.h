@@ -61,6 +61,21 @@ struct AdamScalars {
 };
 void adam_update(const AdamInputs& in, const AdamOutputs& out, int64_t size, const AdamScalars& scalars);
 
+// One SGD step for one variable (sgd_update.cc): d = g + weight_decay * p;
+// buf = momentum * buf + d; d = nesterov ? d + momentum * buf : buf; p = p - learning_rate * d.
+// Float operations in exactly this order, so results match the JS kernel bit for bit.
+struct SgdInputs {
+  const float *value, *momentum_buffer, *gradient;
+};
+struct SgdOutputs {
+  float *value, *momentum_buffer;
+};
+struct SgdScalars {
+  float learning_rate, weight_decay, momentum;
+  bool nesterov;
+};
+void sgd_update(const SgdInputs& in, const SgdOutputs& out, int64_t size, const SgdScalars& scalars);
+
 // Reductions over the middle axis of [outer, reduce, inner] (reduce.cc).
 enum class ReduceOp : int { kSum, kMean, kMax, kMin };
 void reduce(ReduceOp op, const float* x, float* y, int64_t outer, int64_t reduce, int64_t inner);
@@ -72,6 +87,23 @@ void softmax(const float* logits, float* y, int64_t rows, int64_t cols);
 // with per-channel parameters broadcast over the last axis (batch_norm.cc).
 void batch_norm(const float* x, const float* mean, const float* variance, const float* offset, const float* scale,
                 float* y, int64_t size, int64_t channels, float epsilon);
+
+// Batch normalisation in training mode over the rows of [rows, channels]: the batch mean
+// and biased variance per channel, and y = (x - mean) / sqrt(variance + epsilon) * gamma + beta
+// (batch_norm_training.cc). gamma and beta may be null (1 and 0).
+void batch_norm_training(const float* x, const float* gamma, const float* beta, float* y, float* mean,
+                         float* variance, int64_t rows, int64_t channels, float epsilon);
+// Its gradient, given the forward's mean and variance (batch_norm_training_grad.cc):
+// dx = gamma * rstd * (dy - mean(dy) - xhat * mean(dy * xhat)), dgamma = sum(dy * xhat),
+// dbeta = sum(dy), with rstd = 1 / sqrt(variance + epsilon) and xhat = (x - mean) * rstd.
+void batch_norm_training_grad(const float* dy, const float* x, const float* mean, const float* variance,
+                              const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
+                              int64_t channels, float epsilon);
+
+// GELU, exact form x * Φ(x) with Φ the standard normal cdf (gelu.cc), and its gradient
+// dx = dy * (Φ(x) + x φ(x)) (gelu_grad.cc).
+void gelu(const float* x, float* y, int64_t size);
+void gelu_grad(const float* dy, const float* x, float* dx, int64_t size);
 
 // The box [begin, begin + size) of a tensor of rank <= 6 (slice.cc).
 void slice(const float* x, float* y, const int64_t* shape, const int64_t* begin, const int64_t* size, int rank);

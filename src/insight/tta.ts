@@ -1,0 +1,72 @@
+// Test-time augmentation as airbench does it (arXiv 2404.00498, section 3.6): the model also
+// sees each image mirrored (level 1), and mirrored and shifted by a pixel each way (level 2),
+// and its outputs are averaged. The image transforms work on NHWC batches of model inputs.
+// (Imports tfjs-core itself, not '../index': training/evaluate.ts uses this module, and the
+// index imports training.)
+import * as tf from '@tensorflow/tfjs-core';
+
+import { ConvkitError } from '../errors';
+
+/** 0: the image alone; 1: and its mirror image; 2: and mirrored, translated copies. */
+export const TTA_LEVELS = [0, 1, 2] as const;
+export type TtaLevel = (typeof TTA_LEVELS)[number];
+
+export const TTA_DESCRIPTIONS: Readonly<Record<TtaLevel, string>> = { 0: 'none', 1: 'mirror', 2: 'mirror and translate' };
+
+/** The level, or a ConvkitError saying which levels there are. */
+export function checkTtaLevel(level: unknown): TtaLevel {
+  if (!TTA_LEVELS.includes(level as TtaLevel)) {
+    throw new ConvkitError(`test-time augmentation level must be 0 (none), 1 (mirror) or 2 (mirror and translate), got ${String(level)}`);
+  }
+  return level as TtaLevel;
+}
+
+/** The images mirrored left-right. */
+export function mirrorImages(images: tf.Tensor4D): tf.Tensor4D {
+  return tf.reverse(images, 2);
+}
+
+/**
+ * The images padded by `pad` pixels on each side by reflection (edge pixels not repeated),
+ * then cut back to their size at (top, left) of the padded images: (pad, pad) is the image
+ * itself, (0, 0) moves it `pad` pixels right and down.
+ */
+export function translateImages(images: tf.Tensor4D, pad: number, top: number, left: number): tf.Tensor4D {
+  const [, height, width] = images.shape;
+  if (!(Number.isInteger(pad) && pad >= 0 && pad < Math.min(height, width))) {
+    throw new ConvkitError(`a reflection pad must be a whole number of pixels from 0 to ${Math.min(height, width) - 1}, got ${pad}`);
+  }
+  if (!(Number.isInteger(top) && Number.isInteger(left) && top >= 0 && left >= 0 && top <= 2 * pad && left <= 2 * pad)) {
+    throw new ConvkitError(`the window of a translation by up to ${pad} pixels starts at 0 to ${2 * pad}, got (${top}, ${left})`);
+  }
+  return tf.tidy(() => {
+    const padded = tf.mirrorPad(images, [[0, 0], [pad, pad], [pad, pad], [0, 0]], 'reflect');
+    return tf.slice(padded, [0, top, left, 0], [-1, height, width, -1]);
+  });
+}
+
+/** A model's forward pass: class scores for a batch of model inputs. */
+export type Classifier = (images: tf.Tensor4D) => tf.Tensor2D;
+
+/** Level 1: the mean of the outputs on the images and on their mirror images. */
+function mirrorAveraged(classify: Classifier, images: tf.Tensor4D): tf.Tensor2D {
+  return tf.mul(tf.add(classify(images), classify(mirrorImages(images))), 0.5);
+}
+
+/**
+ * The model's outputs with test-time augmentation of `level` (see TTA_LEVELS); level 2 is
+ * airbench's infer_mirror_translate: half the mirror average, half the mean of the mirror
+ * averages of the images moved one pixel up-left and one pixel down-right (reflection
+ * padded). airbench averages logits; convkit's models end in a softmax, so this averages
+ * the probabilities, which stay probabilities (rows sum to 1) and score as usual.
+ */
+export function predictWithTta(classify: Classifier, images: tf.Tensor4D, level: number): tf.Tensor2D {
+  const checked = checkTtaLevel(level);
+  return tf.tidy(() => {
+    if (checked === 0) return classify(images);
+    const mirrored = mirrorAveraged(classify, images);
+    if (checked === 1) return mirrored;
+    const shifted = [translateImages(images, 1, 0, 0), translateImages(images, 1, 2, 2)].map((view) => mirrorAveraged(classify, view));
+    return tf.add(tf.mul(mirrored, 0.5), tf.mul(tf.add(shifted[0], shifted[1]), 0.25));
+  });
+}
