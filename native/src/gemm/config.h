@@ -17,7 +17,6 @@ struct GemmConfig {
   int64_t kc, mc, nc;
   Ukernel ukernel;
   IgemmUkernel igemm;
-  GemmIndirectBUkernel gemm_indirect_b;
 };
 
 // The fastest configuration this CPU supports.

@@ -16,14 +16,4 @@ void igemm_6x16_ref(int64_t taps, int64_t channels, const float* const* a, const
 void igemm_6x16_avx2(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c, int64_t ldc,
                      bool accumulate);
 
-// The transposed case, for filter gradients: A is packed (kc groups of MR floats, as in
-// the GEMM micro-kernel) and row p of B is read through pointer b[p], NR floats long.
-using GemmIndirectBUkernel = void (*)(int64_t kc, const float* a, const float* const* b, float* c, int64_t ldc,
-                                      bool accumulate);
-
-void gemm_indirect_b_6x16_ref(int64_t kc, const float* a, const float* const* b, float* c, int64_t ldc,
-                              bool accumulate);
-void gemm_indirect_b_6x16_avx2(int64_t kc, const float* a, const float* const* b, float* c, int64_t ldc,
-                               bool accumulate);
-
 }  // namespace convkit

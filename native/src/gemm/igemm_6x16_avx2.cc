@@ -1,5 +1,5 @@
-// AVX2+FMA indirect micro-kernels: the same 6x16 register tile as the GEMM micro-kernel,
-// with one operand read through pointers instead of from a packed panel.
+// AVX2+FMA indirect micro-kernel: the same 6x16 register tile as the GEMM micro-kernel,
+// with A read through pointers instead of from a packed panel.
 #include "igemm.h"
 #include "tile_avx2.h"
 
@@ -15,17 +15,6 @@ void igemm_6x16_avx2(int64_t taps, int64_t channels, const float* const* a, cons
       const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
       CONVKIT_TILE_UPDATE(a0 + k, a1 + k, a2 + k, a3 + k, a4 + k, a5 + k, b0, b1);
     }
-  }
-  CONVKIT_TILE_STORE(c, ldc, accumulate);
-}
-
-// Each row of B through its own pointer (unaligned: it points into an image).
-void gemm_indirect_b_6x16_avx2(int64_t kc, const float* a, const float* const* b, float* c, int64_t ldc,
-                               bool accumulate) {
-  CONVKIT_TILE_6X16;
-  for (int64_t p = 0; p < kc; ++p, a += 6) {
-    const __m256 b0 = _mm256_loadu_ps(b[p]), b1 = _mm256_loadu_ps(b[p] + 8);
-    CONVKIT_TILE_UPDATE(a, a + 1, a + 2, a + 3, a + 4, a + 5, b0, b1);
   }
   CONVKIT_TILE_STORE(c, ldc, accumulate);
 }

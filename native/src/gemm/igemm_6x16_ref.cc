@@ -16,18 +16,3 @@ void igemm_6x16_ref(int64_t taps, int64_t channels, const float* const* a, const
 }
 
 }  // namespace convkit
-
-namespace convkit {
-
-void gemm_indirect_b_6x16_ref(int64_t kc, const float* a, const float* const* b, float* c, int64_t ldc,
-                              bool accumulate) {
-  constexpr int MR = 6, NR = 16;
-  float acc[MR][NR] = {};
-  for (int64_t p = 0; p < kc; ++p, a += MR)
-    for (int i = 0; i < MR; ++i)
-      for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[p][j];
-  for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
-}
-
-}  // namespace convkit

@@ -2,8 +2,10 @@
 #include <vector>
 
 #include "../gemm/config.h"
+#include "../gemm/operand.h"
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
+#include "conv_indirect.h"
 #include "conv_patches.h"
 #include "kernels.h"
 
@@ -11,44 +13,30 @@ namespace convkit {
 
 namespace {
 
-// dfilterᵀ[out_c x patch] += dyᵀ · patches over pixels [begin, end), reading each panel of
-// NR patch elements straight from the image (in_c % NR == 0 keeps a panel inside one tap).
-void accumulate_direct(const float* x, const float* dy, const ConvGeometry& g, int64_t begin, int64_t end,
-                       float* sum) {
+// sum[rows x ldc] (+)= dyᵀ · patches, for panels [q0, q1) of the patches and pixels
+// [begin, end): the BLIS loops with the pixels as depth. Per KC pixels, dyᵀ is packed once
+// (every out_c row: it stays in L2), then up to NC columns of patches (L3), whose panels
+// every row group reuses from L1. sum is padded to whole tiles: no edge tiles.
+void accumulate(const float* x, const float* dy, const ConvGeometry& g, const PatchPanels& panels, int64_t q0,
+                int64_t q1, int64_t begin, int64_t end, float* sum, int64_t ldc) {
   const GemmConfig& cfg = gemm_config();
   const int MR = cfg.mr, NR = cfg.nr;
-  const int64_t patch = g.patch_size(), out_c = g.out_c, chunk = cfg.kc;
-  const int64_t row_groups = (out_c + MR - 1) / MR;
-  float* packed_dy = scratch(ScratchSlot::kPackA, row_groups * MR * chunk);
-  const float** rows = reinterpret_cast<const float**>(scratch(ScratchSlot::kKernel, 2 * chunk));
-  const std::vector<float> zeros(NR, 0.0f);
+  const int64_t out_c = g.out_c, groups = (out_c + MR - 1) / MR, chunk = cfg.kc;
+  const int64_t block = std::min(q1 - q0, std::max<int64_t>(1, cfg.nc / NR));
+  float* packed_dy = scratch(ScratchSlot::kPackA, groups * MR * chunk);
+  float* packed_patches = scratch(ScratchSlot::kPackB, block * chunk * NR);
   std::vector<PixelOrigin> origins(chunk);
-  alignas(64) float edge[6 * 16];
-
   for (int64_t p0 = begin; p0 < end; p0 += chunk) {
     const int64_t len = std::min(chunk, end - p0);
     DenseOperand(dy + p0 * out_c, 1, out_c).pack(0, out_c, 0, len, MR, packed_dy);
     for (int64_t p = 0; p < len; ++p) origins[p] = PixelOrigin::of(x, g, p0 + p);
-    for (int64_t e0 = 0; e0 < patch; e0 += NR) {
-      const int64_t channel = e0 % g.in_c, tap = e0 / g.in_c;
-      const int64_t dh = (tap / g.filter_w) * g.dilation_h, dw = (tap % g.filter_w) * g.dilation_w;
-      for (int64_t p = 0; p < len; ++p) {
-        const int64_t ih = origins[p].ih0 + dh, iw = origins[p].iw0 + dw;
-        const bool inside = ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w;
-        rows[p] = inside ? origins[p].image + (ih * g.in_w + iw) * g.in_c + channel : zeros.data();
-      }
-      for (int64_t group = 0; group < row_groups; ++group) {
-        const int64_t co = group * MR, live = std::min<int64_t>(MR, out_c - co);
-        float* tile = sum + co * patch + e0;
-        const float* a = packed_dy + group * MR * len;
-        if (live == MR) {
-          cfg.gemm_indirect_b(len, a, rows, tile, patch, true);
-          continue;
-        }
-        cfg.gemm_indirect_b(len, a, rows, edge, NR, false);
-        for (int64_t i = 0; i < live; ++i)
-          for (int64_t j = 0; j < NR; ++j) tile[i * patch + j] += edge[i * NR + j];
-      }
+    for (int64_t b0 = q0; b0 < q1; b0 += block) {
+      const int64_t b1 = std::min(q1, b0 + block);
+      panels.pack(b0, b1, origins.data(), len, packed_patches);
+      for (int64_t q = b0; q < b1; ++q)
+        for (int64_t group = 0; group < groups; ++group)
+          cfg.ukernel(len, packed_dy + group * MR * len, packed_patches + (q - b0) * len * NR,
+                      sum + group * MR * ldc + q * NR, ldc, p0 > begin);
     }
   }
 }
@@ -56,30 +44,61 @@ void accumulate_direct(const float* x, const float* dy, const ConvGeometry& g, i
 }  // namespace
 
 // dfilter[patch x out_c] = Σ over output pixels of patchᵀ · dy. Computed transposed,
-// dfilterᵀ[out_c x patch] = dyᵀ · patches, so the large operand (the patches) is read
-// from the image: directly when a panel of patch elements is contiguous there, else
-// packed once through PatchColumns. Threads split the pixels, each with a partial sum.
-void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g) {
-  const int64_t patch = g.patch_size(), pixels = g.out_pixels(), out_c = g.out_c, size = patch * out_c;
-  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads(), pixels / gemm_config().kc));
-  const int64_t share = (pixels + parts - 1) / parts;
-  const bool direct = g.in_c % gemm_config().nr == 0;
-  std::vector<float> partials(parts * size, 0.0f);  // each [out_c x patch]
-
-  parallel_for(parts, [&](int64_t part, int) {
-    float* sum = partials.data() + part * size;
-    const int64_t begin = part * share, end = std::min(pixels, begin + share);
-    if (begin >= end) return;
-    if (direct) return accumulate_direct(x, dy, g, begin, end, sum);
-    const DenseOperand dy_t(dy + begin * out_c, 1, out_c);  // dyᵀ: rows are channels, columns pixels
-    gemm_serial(out_c, patch, end - begin, dy_t, PatchColumns(x, g, begin), sum, patch, false);
-  });
-  for (int64_t p = 1; p < parts; ++p) {
-    const float* part = partials.data() + p * size;
-    for (int64_t i = 0; i < size; ++i) partials[i] += part[i];
+// dfilterᵀ[out_c x patch] = dyᵀ · patches, so that the large operand, the patches, packs
+// in NR-wide panels of consecutive input channels (a 64-byte copy per pixel when
+// in_c % 16 == 0), then transposed back.
+void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& geometry) {
+  const GemmConfig& cfg = gemm_config();
+  ConvGeometry g = geometry;
+  // Few channels: runs of whole filter rows (3 instead of 9 per pixel for an RGB input)
+  // are worth a padded copy of the input, as for the forward convolution.
+  std::vector<float> padded;
+  if (!rows_are_contiguous(g) && g.dilation_w == 1 && g.filter_w * g.in_c <= 64) {
+    padded = pad_horizontally(x, g);
+    x = padded.data();
   }
-  for (int64_t c = 0; c < out_c; ++c)
-    for (int64_t e = 0; e < patch; ++e) dfilter[e * out_c + c] = partials[c * patch + e];
+  const int64_t patch = g.patch_size(), pixels = g.out_pixels(), out_c = g.out_c;
+  if (pixels == 0) return std::fill(dfilter, dfilter + patch * out_c, 0.0f);
+  const PatchPanels panels(g, cfg.nr, rows_are_contiguous(g));
+  const int64_t count = panels.count(), ldc = count * cfg.nr;
+  const int64_t size = (out_c + cfg.mr - 1) / cfg.mr * cfg.mr * ldc;
+  // Threads split the pixels, each into its own partial sum, or the panels (columns of
+  // dfilterᵀ), each owning its columns. The first costs adding the partial sums (∝ patch),
+  // the second packing all of dyᵀ in every thread (∝ pixels); mixed when a split alone
+  // leaves threads idle.
+  const int64_t most_parts = std::max<int64_t>(1, pixels / cfg.kc);
+  int64_t parts, slabs;
+  const bool by_pixels = pixels >= 4 * patch;  // the measured crossover on 2 threads
+  if (by_pixels) {
+    parts = std::min<int64_t>(threads(), most_parts);
+    slabs = std::min<int64_t>(count, std::max<int64_t>(1, threads() / parts));
+  } else {
+    slabs = std::min<int64_t>(count, threads());
+    parts = std::min<int64_t>(most_parts, std::max<int64_t>(1, threads() / slabs));
+  }
+  const int64_t share = (pixels + parts - 1) / parts;
+  float* sums = scratch(ScratchSlot::kKernel, parts * size);  // each [out_c rounded up to MR x ldc]
+  parallel_for(slabs * parts, [&](int64_t task, int) {
+    const int64_t slab = task % slabs, part = task / slabs;
+    const int64_t begin = part * share, end = std::min(pixels, begin + share);
+    const int64_t q0 = slab * count / slabs, q1 = (slab + 1) * count / slabs;
+    float* sum = sums + part * size;
+    if (begin < end) return accumulate(x, dy, g, panels, q0, q1, begin, end, sum, ldc);
+    for (int64_t r = 0; r < size / ldc; ++r) std::fill(sum + r * ldc + q0 * cfg.nr, sum + r * ldc + q1 * cfg.nr, 0.0f);
+  });
+  // dfilter[e][c] = Σ over parts of sums[part][c][e], 16 patch elements at a time so that
+  // both sides stay in cache.
+  parallel_range((patch + 15) / 16, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t e0 = b0 * 16; e0 < std::min(patch, b1 * 16); e0 += 16) {
+      const int64_t e1 = std::min(patch, e0 + 16);
+      for (int64_t c = 0; c < out_c; ++c)
+        for (int64_t e = e0; e < e1; ++e) {
+          float total = sums[c * ldc + e];
+          for (int64_t part = 1; part < parts; ++part) total += sums[part * size + c * ldc + e];
+          dfilter[e * out_c + c] = total;
+        }
+    }
+  });
 }
 
 }  // namespace convkit

@@ -10,19 +10,10 @@
 
 namespace convkit {
 
-namespace {
-
-constexpr int64_t kGroupsPerTask = 8;  // 48 pixels: their input rows stay in L2 across panels
-
-// Whether each output pixel's filter window lies inside the image horizontally, so the
-// filter_w taps of one filter row read filter_w * in_c consecutive floats: then a row of
-// taps becomes one tap with that many channels (9 instead of 3 for an RGB input).
 bool rows_are_contiguous(const ConvGeometry& g) {
   return g.dilation_w == 1 && g.pad_left == 0 && (g.out_w - 1) * g.stride_w + g.filter_w <= g.in_w;
 }
 
-// Small-channel inputs with horizontal padding are copied once into a zero-padded image,
-// which makes their filter rows contiguous; the copy is cheap next to the convolution.
 std::vector<float> pad_horizontally(const float* x, ConvGeometry& g) {
   const int64_t right = std::max<int64_t>(0, (g.out_w - 1) * g.stride_w + g.filter_w - g.in_w - g.pad_left);
   const int64_t width = g.in_w + g.pad_left + right, C = g.in_c;
@@ -33,6 +24,10 @@ std::vector<float> pad_horizontally(const float* x, ConvGeometry& g) {
   g.pad_left = 0;
   return padded;
 }
+
+namespace {
+
+constexpr int64_t kGroupsPerTask = 8;  // 48 pixels: their input rows stay in L2 across panels
 
 // Fills ptrs[t*mr + r] with the address tap t of pixel `first + r` reads, for r < mr;
 // with contiguous rows there is one tap per filter row. Taps in the padding, and pixels

@@ -2,6 +2,8 @@
 // a table of pointers to the input vectors each filter tap reads (or to zeros in the
 // padding), and the filter packed once into NR-wide panels.
 #pragma once
+#include <vector>
+
 #include "../gemm/gemm.h"
 #include "conv_geometry.h"
 
@@ -10,5 +12,15 @@ namespace convkit {
 // y[pixels x out_c] = conv(x, filter) for geometry g, where filter is row-major
 // [filter_h * filter_w * in_c, out_c] (tfjs's HWIO), then the epilogue.
 void indirect_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& epilogue);
+
+// Whether each output pixel's filter window lies inside the image horizontally, so the
+// filter_w taps of one filter row read filter_w * in_c consecutive floats: then a row of
+// taps becomes one tap with that many channels (9 instead of 3 for an RGB input).
+bool rows_are_contiguous(const ConvGeometry& g);
+
+// Small-channel inputs with horizontal padding are copied once into a zero-padded image
+// (returned; g is updated to describe it), which makes their filter rows contiguous; the
+// copy is cheap next to the convolution.
+std::vector<float> pad_horizontally(const float* x, ConvGeometry& g);
 
 }  // namespace convkit
