@@ -81,7 +81,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--tta <level>', 'test-time augmentation of the final validation: 0 none, 1 mirror, 2 mirror + translate (default 0, fast: 2)',
       wholeNumber(0, 2))
     .option('--patience <n>', 'stop early after N epochs without a better val_loss', wholeNumber(0))
-    .option('--augment [spec]', `augment training images (default spec: tutorial): ${AUGMENT_SPEC_HELP}`)
+    .option('--augment [spec]', `augment training images (default none, fast: airbench; a bare --augment means tutorial): ${AUGMENT_SPEC_HELP}`)
     .option('--val <n>', 'validation images held out of training (default 5000, or a tenth of fewer images)', wholeNumber(0))
     .option('--seed <n>', 'seed of weights, split, shuffling, augmentation and dropout (default: random, recorded)', wholeNumber(0))
     .option('--data <path>', 'CIFAR-10 binary folder or .tar.gz, or a folder (or .tar.gz) of class folders (default: env CONVKIT_DATA, ' +

@@ -1,8 +1,8 @@
 // Keras's BatchNormalization, with training-mode normalisation done by one fused op
 // (ops.batchNormTraining: statistics, normalisation and a one-kernel gradient) instead of
 // tfjs's moments + batchNorm chain, whose gradient is a dozen elementwise passes. It also
-// accepts `scale: false` (no gamma) in training, where tfjs's own layer reads a missing
-// gamma and fails.
+// accepts `scale: false` (no gamma), where tfjs's own layer fails in training (it reads
+// the missing gamma) and in gradients of inference (FusedBatchNorm's gradient saves it).
 //
 // It replaces tfjs's class under the same name, 'BatchNormalization', in tfjs's serialisation
 // registry: the function it computes is tfjs's (same config, same weights, same
@@ -39,8 +39,9 @@ export class BatchNormalization extends TfjsBatchNormalizationClass {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
     const state = this as unknown as BatchNormState;
     const channelsLast = state.axis === -1 || state.axis === input.rank - 1;
-    // Inference, and the rare channels-first layout, keep tfjs's path.
-    if (!kwargs['training'] || !channelsLast) return super.call(inputs, kwargs);
+    // The rare channels-first layout keeps tfjs's path.
+    if (!channelsLast) return super.call(inputs, kwargs);
+    if (!kwargs['training']) return tf.tidy(() => this.normalizeWithMovingStatistics(input, state));
     return tf.tidy(() => {
       const { y, mean, variance } = batchNormTraining(input, state.gamma?.read() ?? null, state.beta?.read() ?? null, state.epsilon);
       // Keras's update: moving = moving - (moving - batch) * (1 - momentum).
@@ -53,6 +54,17 @@ export class BatchNormalization extends TfjsBatchNormalizationClass {
       }
       return y;
     });
+  }
+
+  /**
+   * Inference: tfjs's FusedBatchNorm with the moving statistics. Its gradient (which saliency
+   * maps and Grad-CAM take through the model) needs a scale tensor, so a layer without
+   * gamma passes ones rather than null.
+   */
+  private normalizeWithMovingStatistics(input: tf.Tensor, state: BatchNormState): tf.Tensor {
+    const mean = state.movingMean.read();
+    return tf.batchNorm(input, mean, state.movingVariance.read(), state.beta?.read() ?? tf.zerosLike(mean),
+      state.gamma?.read() ?? tf.onesLike(mean), state.epsilon);
   }
 }
 tf.serialization.registerClass(BatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);

@@ -60,6 +60,8 @@ test("BatchNormalization trains like tfjs's own layer, also without a scale, and
   const close = (x: tf.Tensor, y: tf.Tensor) => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0];
   assert.ok(close(a, b) < 1e-4, `outputs differ by ${close(a, b)}`);
   ours.getWeights().forEach((w, i) => assert.ok(close(w, theirs.getWeights()[i]) < 1e-5, `weight ${i} (moving statistics) differs`));
+  const inferred = [ours, theirs].map((layer) => layer.apply(input, { training: false }) as tf.Tensor);
+  assert.ok(close(inferred[0], inferred[1]) < 1e-5, 'inference with the moving statistics differs');
   const unscaled = batchNormalization({ scale: false });
   const y = unscaled.apply(input, { training: true }) as tf.Tensor;
   const moments = tf.moments(y, [0, 1, 2]);
@@ -68,7 +70,10 @@ test("BatchNormalization trains like tfjs's own layer, also without a scale, and
   const model = tfl.sequential({ layers: [tfl.layers.batchNormalization({ inputShape: [4, 4, 3] })] });
   const reloaded = await tfl.models.modelFromJSON({ modelTopology: model.toJSON(null, false) as never });
   assert.ok(reloaded.layers[0] instanceof BatchNormalization, 'the registry builds convkit\'s class');
-  tf.dispose([input, a, b, y, moments.mean, moments.variance, ...gammaBeta]);
+  // Saliency maps take gradients through inference mode, where tfjs's own layer fails without gamma.
+  const gradient = tf.grad((x: tf.Tensor) => tf.sum(unscaled.apply(x, { training: false }) as tf.Tensor))(input);
+  assert.deepEqual(gradient.shape, input.shape);
+  tf.dispose([input, a, b, y, moments.mean, moments.variance, gradient, ...inferred, ...gammaBeta]);
 });
 
 test('TimeToAccuracy records the first epoch at each threshold, in wall seconds across a resume', () => {
