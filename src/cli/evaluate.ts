@@ -1,8 +1,9 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 // Registers the native backend.
 import '..';
 import { TTA_DESCRIPTIONS, TtaLevel, evaluateSplits, loadRunData, openRun } from '../insight';
+import { ConvkitError } from '../errors';
 import { formatEvaluation } from '../insight/render';
 import { ttaLevel } from './arguments';
 
@@ -16,14 +17,17 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--data <path>', 'evaluate on this data instead of the data the run was trained on')
     .option('--tta <level>', 'test-time augmentation: 0 none, 1 mirror (average with the mirror image), ' +
       '2 mirror + translate (also one-pixel shifted copies)', ttaLevel, 0)
-    .action(async (runFolder: string, flags: { data?: string; tta: TtaLevel }) => {
+    .addOption(new Option('--split <name>', 'the images to score (the confusion matrix is of the last one)')
+      .choices(['training', 'validation', 'test', 'all']).default('all'))
+    .action(async (runFolder: string, flags: { data?: string; tta: TtaLevel; split: string }) => {
       const run = await openRun(runFolder, logToStderr);
       const dataset = await loadRunData(run, { data: flags.data, log: logToStderr });
       const splits = [
         { name: 'training', set: dataset.train },
         { name: 'validation', set: dataset.validation },
         ...(dataset.test ? [{ name: 'test', set: dataset.test }] : []),
-      ];
+      ].filter((split) => flags.split === 'all' || split.name === flags.split);
+      if (splits.length === 0) throw new ConvkitError(`--split ${flags.split}: the run's data has no ${flags.split} images`);
       const augmentation = flags.tta > 0 ? ` (test-time augmentation: ${TTA_DESCRIPTIONS[flags.tta]})` : '';
       const evaluation = evaluateSplits(run.model, splits, run.classNames, {
         preprocess: run.preprocess,

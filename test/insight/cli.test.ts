@@ -111,6 +111,16 @@ describe('convkit evaluate and visualize', () => {
     assert.match(stdout, /training\s+12\s+\d+\.\d\d%/);
     assert.match(stdout, /validation\s+6\s+\d+\.\d\d%/);
     assert.match(stdout, /true \\ predicted\s+blue\s+green\s+red\s+accuracy/);
+    const validationOnly = await convkit('evaluate', run, '--split', 'validation');
+    assert.equal(validationOnly.code, 0, validationOnly.stderr);
+    assert.match(validationOnly.stdout, /validation\s+6\s+\d+\.\d\d%/);
+    assert.doesNotMatch(validationOnly.stdout, /training\s+12/);
+    const noTest = await convkit('evaluate', run, '--split', 'test');
+    assert.equal(noTest.code, 1);
+    assert.match(noTest.stderr, /^convkit: --split test: the run's data has no test images$/m);
+    const wrong = await convkit('evaluate', run, '--split', 'train');
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /argument 'train' is invalid\. Allowed choices are training, validation, test, all/);
   });
 
   it('visualize writes the report and its PNG files', async () => {
