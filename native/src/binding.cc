@@ -17,10 +17,7 @@ class Args {
   explicit Args(const Napi::CallbackInfo& info) : info_(info) {}
 
   float* floats(size_t i, int64_t at_least) const {
-    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
-        info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-      fail("argument " + std::to_string(i) + " must be a Float32Array");
-    auto array = info_[i].As<Napi::Float32Array>();
+    auto array = float32_array(i);
     if (static_cast<int64_t>(array.ElementLength()) < at_least)
       fail("argument " + std::to_string(i) + " holds " + std::to_string(array.ElementLength()) +
            " floats, the kernel needs " + std::to_string(at_least));
@@ -32,12 +29,7 @@ class Args {
     return floats(i, at_least);
   }
   // The element count of the Float32Array at i.
-  int64_t length(size_t i) const {
-    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
-        info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-      fail("argument " + std::to_string(i) + " must be a Float32Array");
-    return static_cast<int64_t>(info_[i].As<Napi::Float32Array>().ElementLength());
-  }
+  int64_t length(size_t i) const { return static_cast<int64_t>(float32_array(i).ElementLength()); }
   // The row count of a [rows, channels] Float32Array at i, given channels at j.
   int64_t rows(size_t i, size_t j) const {
     const int64_t channels = integer(j), size = length(i);
@@ -65,6 +57,12 @@ class Args {
   Napi::Env env() const { return info_.Env(); }
 
  private:
+  Napi::Float32Array float32_array(size_t i) const {
+    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
+        info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      fail("argument " + std::to_string(i) + " must be a Float32Array");
+    return info_[i].As<Napi::Float32Array>();
+  }
   [[noreturn]] void fail(const std::string& message) const {
     throw Napi::TypeError::New(info_.Env(), "convkit native: " + message);
   }

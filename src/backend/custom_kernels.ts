@@ -4,7 +4,7 @@ import { KernelConfig, KernelFunc, registerGradient, registerKernel, Relu, Tenso
   from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { Backend, KernelArgs, sizeOf } from './kernel_utils';
+import { KernelArgs, floatsOf, sizeOf } from './kernel_utils';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
 export const DROPOUT_MASK = 'ConvkitDropoutMask';
@@ -102,17 +102,12 @@ function sgdUpdateCpu({ inputs, backend, attrs }: KernelArgs<SgdUpdateInputs, Sg
   return [newValue, newBuffer].map((values) => backend.makeTensorInfo(inputs.value.shape.slice(), 'float32', values));
 }
 
-/** A tensor's values, or null for an absent optional input. */
-function valuesOrNull(backend: Backend, t: TensorInfo | undefined): ArrayLike<number> | null {
-  return t ? backend.data.get(t.dataId).values as Float32Array : null;
-}
-
 /** Batch statistics in double, two passes (the reference the native kernel is tested against). */
 function batchNormTrainingCpu(
   { inputs, backend, attrs }: KernelArgs<BatchNormTrainingInputs, BatchNormTrainingAttrs>,
 ): TensorInfo[] {
   const x = backend.data.get(inputs.x.dataId).values as Float32Array;
-  const gamma = valuesOrNull(backend, inputs.gamma), beta = valuesOrNull(backend, inputs.beta);
+  const gamma = floatsOf(backend, inputs.gamma), beta = floatsOf(backend, inputs.beta);
   const channels = inputs.x.shape[inputs.x.shape.length - 1], rows = x.length / channels;
   const mean = new Float64Array(channels), variance = new Float64Array(channels);
   for (let i = 0; i < x.length; i++) mean[i % channels] += x[i];
@@ -136,7 +131,7 @@ function batchNormTrainingGradCpu(
 ): TensorInfo[] {
   const [dy, x, mean, variance] = [inputs.dy, inputs.x, inputs.mean, inputs.variance]
     .map((t) => backend.data.get(t.dataId).values as Float32Array);
-  const gamma = valuesOrNull(backend, inputs.gamma);
+  const gamma = floatsOf(backend, inputs.gamma);
   const channels = mean.length, rows = x.length / channels;
   const rstd = Float64Array.from(variance, (v) => 1 / Math.sqrt(v + attrs.epsilon));
   const sumDy = new Float64Array(channels), sumDyXhat = new Float64Array(channels);

@@ -31,6 +31,9 @@ export function fraction(text: string): number {
   return value;
 }
 
+export const TTA_HELP = 'test-time augmentation: 0 none, 1 mirror (average with the mirror image), ' +
+  '2 mirror + translate (also one-pixel shifted copies)';
+
 /** --tta: a test-time augmentation level (see insight/tta.ts). */
 export function ttaLevel(text: string): TtaLevel {
   const level = Number(text);

@@ -5,7 +5,7 @@ import '..';
 import { TTA_DESCRIPTIONS, TtaLevel, evaluateSplits, loadRunData, openRun } from '../insight';
 import { ConvkitError } from '../errors';
 import { formatEvaluation } from '../insight/render';
-import { ttaLevel } from './arguments';
+import { TTA_HELP, ttaLevel } from './arguments';
 
 const logToStderr = (line: string) => console.error(line);
 
@@ -15,8 +15,7 @@ export function registerEvaluateCommand(program: Command): void {
     .description('accuracy on the training, validation and test images, per class, and the confusion matrix')
     .argument('<run>', 'run folder (runs/NAME) or its model.json')
     .option('--data <path>', 'evaluate on this data instead of the data the run was trained on')
-    .option('--tta <level>', 'test-time augmentation: 0 none, 1 mirror (average with the mirror image), ' +
-      '2 mirror + translate (also one-pixel shifted copies)', ttaLevel, 0)
+    .option('--tta <level>', TTA_HELP, ttaLevel, 0)
     .addOption(new Option('--split <name>', 'the images to score (the confusion matrix is of the last one)')
       .choices(['training', 'validation', 'test', 'all']).default('all'))
     .action(async (runFolder: string, flags: { data?: string; tta: TtaLevel; split: string }) => {

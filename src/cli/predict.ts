@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import '..';
 import { ResizeFit, TtaLevel, loadImageFile, modelImageShape, openRun, predictPixels, probabilitiesOf, topK } from '../insight';
 import { alignColumns } from '../insight/render';
-import { ttaLevel, wholeNumber } from './arguments';
+import { TTA_HELP, ttaLevel, wholeNumber } from './arguments';
 
 const fits: ResizeFit[] = ['fill', 'cover', 'contain'];
 
@@ -23,8 +23,7 @@ export function registerPredictCommand(program: Command): void {
     .option('--top <k>', 'how many classes to show per image', wholeNumber(1), 3)
     .option('--fit <how>', 'how to fit other shapes: fill (stretch, as training does), cover (crop the middle) or contain (pad)',
       parseFit, 'fill')
-    .option('--tta <level>', 'test-time augmentation: 0 none, 1 mirror (average with the mirror image), ' +
-      '2 mirror + translate (also one-pixel shifted copies)', ttaLevel, 0)
+    .option('--tta <level>', TTA_HELP, ttaLevel, 0)
     .action(async (runFolder: string, files: string[], flags: { json?: boolean; top: number; fit: ResizeFit; tta: TtaLevel }) => {
       const run = await openRun(runFolder, (line) => console.error(line));
       const shape = modelImageShape(run.model);

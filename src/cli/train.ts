@@ -8,7 +8,7 @@ import { ConvkitError } from '../errors';
 import { Callback, DEFAULT_CONFIG, KeepEpochs, RunResult, TrainingConfig, parseScheduleSpec, randomSeed, resume, train } from '../training';
 import { parseOptimizerSpec, recipeFor } from '../training/recipe';
 import { DEFAULT_PORT, Dashboard, DashboardProgress, startDashboard } from '../web';
-import { fraction, portNumber, positiveNumber, wholeNumber } from './arguments';
+import { TTA_HELP, fraction, portNumber, positiveNumber, ttaLevel, wholeNumber } from './arguments';
 
 /** The fast recipe's defaults, for the help text. */
 const FAST = recipeFor('fast');
@@ -78,8 +78,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--optimizer <spec>', 'adam, or sgd[:MOMENTUM[:WEIGHT_DECAY]] (Nesterov, weight decay per step; default adam, fast: its SGD)')
     .option('--label-smoothing <f>', 'label smoothing of the cross-entropy (default 0, fast: 0.2)', fraction)
     .option('--lookahead', 'average the weights (EMA copied back every 5 steps; default off, fast: on)')
-    .option('--tta <level>', 'test-time augmentation of the final validation: 0 none, 1 mirror, 2 mirror + translate (default 0, fast: 2)',
-      wholeNumber(0, 2))
+    .option('--tta <level>', `${TTA_HELP}, of the final validation (default 0, fast: 2)`, ttaLevel)
     .option('--patience <n>', 'stop early after N epochs without a better val_loss', wholeNumber(0))
     .option('--augment [spec]', `augment training images (default none, fast: airbench; a bare --augment means tutorial): ${AUGMENT_SPEC_HELP}`)
     .option('--val <n>', 'validation images held out of training (default 5000, or a tenth of fewer images)', wholeNumber(0))

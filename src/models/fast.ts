@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 import { Random } from '../data/random';
 import { batchNormalization } from './batch_norm';
-import { initializeWeights } from './initialize';
+import { fans, initializeWeights } from './initialize';
 
 /** Filters of the three blocks; airbench94 uses 64, 256, 256. */
 export type FastWidths = [number, number, number];
@@ -51,16 +51,20 @@ function addBlock(model: tfl.Sequential, index: number, filters: number): void {
   model.add(gelu('gelu2'));
 }
 
+/** PyTorch's default start for conv and linear kernels: uniform in +-1/sqrt(fan_in). */
+function fanInUniform(shape: number[], random: Random): Float32Array {
+  const limit = 1 / Math.sqrt(fans(shape).fanIn);
+  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random.uniform(-limit, limit));
+}
+
 /**
- * PyTorch's default start for the block convolutions (uniform in +-1/sqrt(fan_in)) with the
- * first `in` filters set to the identity ("dirac"): each block starts close to passing its
- * input through, which the recipe found trains faster.
+ * A block convolution's start: fanInUniform with the first `in` filters set to the
+ * identity ("dirac"), so each block starts close to passing its input through, which the
+ * recipe found trains faster.
  */
 function diracUniform(shape: number[], random: Random): Float32Array {
   const [kh, kw, inChannels, outChannels] = shape;
-  const limit = 1 / Math.sqrt(kh * kw * inChannels);
-  const values = new Float32Array(kh * kw * inChannels * outChannels);
-  for (let i = 0; i < values.length; i++) values[i] = random.uniform(-limit, limit);
+  const values = fanInUniform(shape, random);
   const centre = (Math.floor(kh / 2) * kw + Math.floor(kw / 2)) * inChannels;
   for (let o = 0; o < Math.min(inChannels, outChannels); o++) {
     for (let tap = 0; tap < kh * kw; tap++) {
@@ -79,9 +83,7 @@ function initializeFast(model: tfl.Sequential, seed: number): void {
     if (/^block\d_conv\d\/kernel/.test(weight.originalName)) {
       tf.tidy(() => { weight.write(tf.tensor(diracUniform(shape, random), shape)); });
     } else if (/^logits\/kernel/.test(weight.originalName)) {
-      const limit = 1 / Math.sqrt(shape[0]);
-      const values = Float32Array.from({ length: shape[0] * shape[1] }, () => random.uniform(-limit, limit));
-      tf.tidy(() => { weight.write(tf.tensor(values, shape)); });
+      tf.tidy(() => { weight.write(tf.tensor(fanInUniform(shape, random), shape)); });
     }
   });
 }

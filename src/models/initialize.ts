@@ -10,7 +10,7 @@ import { Random } from '../data/random';
 const INIT_STREAM = 101;
 
 /** Keras's fan computation: a conv kernel [kh, kw, in, out] has fan_in = kh*kw*in. */
-function fans(shape: number[]): { fanIn: number; fanOut: number } {
+export function fans(shape: number[]): { fanIn: number; fanOut: number } {
   if (shape.length < 2) return { fanIn: shape[0] ?? 1, fanOut: shape[0] ?? 1 };
   const receptiveField = shape.slice(0, -2).reduce((a, b) => a * b, 1);
   return { fanIn: shape[shape.length - 2] * receptiveField, fanOut: shape[shape.length - 1] * receptiveField };

@@ -12,12 +12,12 @@ import type { ImageSet } from '../data/types';
 import { ConvkitError } from '../errors';
 import { writeFileAtomic } from '../models/atomic_file';
 import { setDropoutPosition } from '../models/dropout';
-import { adam } from '../optimizers/adam';
 import { ModelMetadata } from '../models/io';
 import { Callback, Logs, TrainingContext } from './callbacks';
 import { ResumeState, saveTrainingCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
 import { restoreOptimizer } from './optimizer_state';
+import { DEFAULT_RECIPE, compileWith } from './recipe';
 
 export const HISTORY_FILE = 'history.csv';
 
@@ -61,8 +61,8 @@ export interface FitResult {
 }
 
 /** The tutorial's compile(): Adam (convkit's fused one), categorical cross-entropy, accuracy. */
-export function compileModel(model: tfl.LayersModel, learningRate = 0.001): void {
-  model.compile({ optimizer: adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+export function compileModel(model: tfl.LayersModel, learningRate = DEFAULT_RECIPE.learningRate): void {
+  compileWith(model, { ...DEFAULT_RECIPE, learningRate });
 }
 
 /** The learning rate lives in a field tfjs does not expose in its types. */

@@ -6,7 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvkitError } from '../errors';
 import { WHITENING_LAYER } from '../models/fast';
 import { adam } from '../optimizers/adam';
-import { SGD, sgd } from '../optimizers/sgd';
+import { SGD, SgdGroup, sgd } from '../optimizers/sgd';
 import { Callback } from './callbacks';
 import { categoricalCrossentropy } from './losses';
 import type { ScheduleConfig } from './schedules';
@@ -92,14 +92,9 @@ export function optimizerFor(settings: RecipeSettings): SGD | ReturnType<typeof 
   });
 }
 
-/** A group of SGD's variables, as the optimizer keeps it. */
-interface ScaledGroup {
-  learningRateScale: number;
-}
-
 /** Trains an optimizer group for the first `epochs` epochs, then holds it still (rate scale 0). */
 export class FreezeAfterEpochs extends Callback {
-  constructor(readonly group: ScaledGroup, readonly epochs: number) {
+  constructor(readonly group: Pick<SgdGroup, 'learningRateScale'>, readonly epochs: number) {
     super();
   }
 
