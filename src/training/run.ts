@@ -197,7 +197,8 @@ export async function train(config: TrainingConfig, folder: string, options: Run
 
 function checkSavedConfig(value: unknown, source: string): TrainingConfig {
   const config = value as Partial<TrainingConfig> | undefined;
-  const keys = Object.keys(DEFAULT_CONFIG).concat('model', 'seed');
+  const later: readonly string[] = LATER_SETTINGS;
+  const keys = Object.keys(DEFAULT_CONFIG).filter((key) => !later.includes(key)).concat('model', 'seed');
   if (!config || typeof config !== 'object' || keys.some((k) => !(k in config)) || typeof config.model !== 'string' ||
     !Number.isSafeInteger(config.seed) || !Number.isSafeInteger(config.epochs) || !Number.isSafeInteger(config.batchSize)) {
     throw new ConvkitError(`${source}: "convkit.trainingConfig" is missing or damaged; the run cannot be resumed`);
