@@ -86,10 +86,14 @@ test('TimeToAccuracy records the first epoch at each threshold, in wall seconds 
   now = 20;
   epoch(1, { val_accuracy: 0.6 });
   now = 30;
-  epoch(2, { val_accuracy: 0.7, val_accuracy_tta: 0.81 });
+  epoch(2, { val_accuracy: 0.7, val_accuracy_tta: 0.81, tta_seconds: 4 });
   assert.deepEqual(milestones.milestones.map((m) => [m.threshold, m.epoch, m.seconds, m.metric]),
     [[0.5, 2, 20, 'val_accuracy'], [0.8, 3, 30, 'val_accuracy_tta']]);
   assert.equal(lines.length, 2);
+  // The plain accuracy's time leaves out the final TTA pass that ran before the stamp.
+  const plain = new TimeToAccuracy({ thresholds: [0.6], log: () => {}, clock: () => now });
+  plain.onEpochEnd(2, { val_accuracy: 0.7, val_accuracy_tta: 0.71, tta_seconds: 4 }, context);
+  assert.equal(plain.milestones[0].seconds, 26);
   // A new process resumes: its clock restarts at 0 and its time adds to the saved 30 s.
   now = 2;
   const resumed = new TimeToAccuracy({ thresholds: [0.5, 0.8, 0.9], log: () => {}, clock: () => now });
