@@ -22,6 +22,12 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
 // dfilter = Σ over output pixels of patchᵀ · dy, as conv2d_backprop_filter.
 void winograd_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g);
 
+// Transformed tiles are stored as 16 blocks, one per element of the 4x4 transform. The
+// distance between blocks: `floats` rounded up to an odd number of cache lines, so that the
+// 16 vectors a transform reads or writes at once fall in 16 different L1 sets (blocks a
+// multiple of 4 KiB apart share one set and evict each other).
+inline int64_t element_stride(int64_t floats) { return ((floats + 15) / 16 | 1) * 16; }
+
 // The 2x2 output tiles of a convolution, counted n, then tile row, then tile column.
 class WinogradTiles {
  public:

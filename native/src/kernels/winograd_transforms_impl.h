@@ -19,19 +19,19 @@ namespace {
 using Vec8 = float __attribute__((vector_size(32)));
 
 template <typename V>
-inline V load(const float* p) {
+[[gnu::always_inline]] inline V load(const float* p) {
   V v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
 template <typename V>
-inline void store(float* p, V v) {
+[[gnu::always_inline]] inline void store(float* p, V v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-inline float relu(float v) { return v > 0.0f ? v : 0.0f; }
-inline Vec8 relu(Vec8 v) { return v > Vec8{} ? v : Vec8{}; }
+[[gnu::always_inline]] inline float relu(float v) { return v > 0.0f ? v : 0.0f; }
+[[gnu::always_inline]] inline Vec8 relu(Vec8 v) { return v > Vec8{} ? v : Vec8{}; }
 
 // The one-dimensional maps; each 2-D transform applies one along columns, then along rows.
 struct InputLine {  // Bᵀ: 4 -> 4
