@@ -5,6 +5,7 @@
 //
 // Everything has internal linkage so that each file keeps its own build (see gelu.h).
 #pragma once
+#include <algorithm>
 #include <cstring>
 
 // The vector helpers below are always inlined, so no vector crosses a call boundary and the
@@ -83,7 +84,8 @@ inline void separable(const V (&in)[In][In], V (&out)[Out][Out], Line line) {
 // Maps channels [c, c + lanes of V) of the In x In tile at `src` and hands each of the
 // Out x Out results to put(element, c, value).
 template <typename V, int In, int Out, typename Line, typename Put>
-inline void transform_lanes(const float* const* src, int64_t c, Line line, Put& put) {
+[[gnu::always_inline]] inline void transform_lanes(const float* const (&src)[In * In], int64_t c, Line line,
+                                                   Put& put) {
   V in[In][In], out[Out][Out];
   for (int i = 0; i < In; ++i)
     for (int j = 0; j < In; ++j) in[i][j] = load<V>(src[i * In + j] + c);
@@ -92,16 +94,22 @@ inline void transform_lanes(const float* const* src, int64_t c, Line line, Put& 
     for (int j = 0; j < Out; ++j) put(i * Out + j, c, out[i][j]);
 }
 
+// The pointers are copied into locals first: stored results (memcpy may write anything)
+// then cannot change them, so they are not loaded again after every store.
 template <int In, int Out, typename Line, typename Put>
-inline void transform(const float* const* src, int64_t channels, Line line, Put put) {
+inline void transform(const float* const* src_pointers, int64_t channels, Line line, Put put) {
+  const float* src[In * In];
+  std::copy(src_pointers, src_pointers + In * In, src);
   int64_t c = 0;
   for (; c + 8 <= channels; c += 8) transform_lanes<Vec8, In, Out>(src, c, line, put);
   for (; c < channels; ++c) transform_lanes<float, In, Out>(src, c, line, put);
 }
 
-// put() for results stored as they are.
+// put() for `N` results stored as they are.
+template <int N>
 struct Store {
-  float* const* dst;
+  float* dst[N];
+  explicit Store(float* const* pointers) { std::copy(pointers, pointers + N, dst); }
   template <typename V>
   void operator()(int element, int64_t c, V value) const {
     store(dst[element] + c, value);
@@ -109,15 +117,18 @@ struct Store {
 };
 
 void input_transform(const float* const* d, float* const* v, int64_t channels) {
-  transform<4, 4>(d, channels, InputLine{}, Store{v});
+  transform<4, 4>(d, channels, InputLine{}, Store<16>(v));
 }
 
-void output_transform(const float* const* m, float* const* y, int64_t channels, const Epilogue& ep) {
+void output_transform(const float* const* m, float* const* y_pointers, int64_t channels, const Epilogue& ep) {
   const bool relu_after = ep.activation == Activation::kRelu;
+  const float* bias = ep.bias;
+  float* y[4];
+  std::copy(y_pointers, y_pointers + 4, y);
   auto put = [&](int element, int64_t c, auto value) {
     using V = decltype(value);
     if (!y[element]) return;
-    if (ep.bias) value += load<V>(ep.bias + c);
+    if (bias) value += load<V>(bias + c);
     if (relu_after) value = relu(value);
     store(y[element] + c, value);
   };
@@ -125,15 +136,15 @@ void output_transform(const float* const* m, float* const* y, int64_t channels, 
 }
 
 void filter_transform(const float* const* g, float* const* u, int64_t channels) {
-  transform<3, 4>(g, channels, FilterLine{}, Store{u});
+  transform<3, 4>(g, channels, FilterLine{}, Store<16>(u));
 }
 
 void gradient_transform(const float* const* dy, float* const* w, int64_t channels) {
-  transform<2, 4>(dy, channels, GradientLine{}, Store{w});
+  transform<2, 4>(dy, channels, GradientLine{}, Store<16>(w));
 }
 
 void filter_gradient_transform(const float* const* m, float* const* dg, int64_t channels) {
-  transform<4, 3>(m, channels, FilterGradientLine{}, Store{dg});
+  transform<4, 3>(m, channels, FilterGradientLine{}, Store<9>(dg));
 }
 
 const WinogradTransforms kTransforms{input_transform, output_transform, filter_transform, gradient_transform,
