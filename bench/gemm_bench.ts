@@ -1,6 +1,7 @@
 // `npm run bench:gemm`: GFLOP/s of the native GEMM on square sizes, and of the three
 // convolution kernels on the tutorial's and the fast recipe's conv layer shapes (batch 128;
-// `--batch N`, `--only fast` for the layers whose names start with "fast").
+// `--batch N`, `--only fast` for the layers whose names start with "fast",
+// `--winograd-vs-direct` to time the Winograd layers against the direct kernels too).
 import { backend, tf } from '../src';
 import { geometryOf } from '../src/backend/kernel_utils';
 

@@ -11,9 +11,10 @@
 
 namespace convkit {
 
-// Whether to convolve with Winograd: 3x3 filters at stride 1, dilation 1, where enough
-// channels pay for the transforms (measured; see winograd_tiles.cc). CONVKIT_WINOGRAD=0
-// turns it off, to compare with the direct kernels in one build.
+// Whether to convolve with Winograd: 3x3 filters at stride 1, dilation 1, where the
+// multiplies saved (fewer for small odd outputs) pay for the transforms at this many
+// channels (measured; see winograd_tiles.cc). CONVKIT_WINOGRAD=0 turns it off, to compare
+// with the direct kernels in one build; CONVKIT_WINOGRAD=all uses it wherever it applies.
 bool use_winograd(const ConvGeometry& g);
 
 // y = conv(x, filter) + the epilogue, as indirect_conv (any padding, any size).
