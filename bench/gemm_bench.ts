@@ -1,7 +1,9 @@
 // `npm run bench:gemm`: GFLOP/s of the native GEMM on square sizes, and of the three
 // convolution kernels on the tutorial's and the fast recipe's conv layer shapes (batch 128;
-// `--batch N`, `--only fast` for the layers whose names start with "fast").
+// `--batch N`, `--only fast` for the layers whose names start with "fast",
+// `--winograd-vs-direct` to time the Winograd layers against the direct kernels too).
 import { backend, tf } from '../src';
+import { geometryOf } from '../src/backend/kernel_utils';
 
 const addon = backend.addon;
 if (!addon) throw new Error('the native addon is not loaded');
@@ -54,6 +56,23 @@ const convShapes: Array<[string, number, number, number, 'valid' | 'same']> = [
 const only = process.argv.indexOf('--only');
 const selectedShapes = only > 0 ? convShapes.filter(([name]) => name.startsWith(process.argv[only + 1])) : convShapes;
 
+// --winograd-vs-direct times every shape a second time with CONVKIT_WINOGRAD=0 (the addon
+// reads it at each call), back to back, and prints both and the speed-ups.
+const compare = process.argv.includes('--winograd-vs-direct');
+
+type KernelSpeeds = { forward_gflops: number; backprop_input_gflops: number; backprop_filter_gflops: number };
+
+function withWinograd<T>(setting: string | undefined, run: () => T): T {
+  const before = process.env.CONVKIT_WINOGRAD;
+  if (setting === undefined) delete process.env.CONVKIT_WINOGRAD; else process.env.CONVKIT_WINOGRAD = setting;
+  try {
+    return run();
+  } finally {
+    if (before === undefined) delete process.env.CONVKIT_WINOGRAD; else process.env.CONVKIT_WINOGRAD = before;
+  }
+}
+
+// GFLOP/s count the direct convolution's FLOPs, so Winograd's are "effective" GFLOP/s.
 function convKernels(batch: number) {
   const rows = [];
   for (const [name, size, cin, cout, pad] of selectedShapes) {
@@ -63,18 +82,26 @@ function convKernels(batch: number) {
     const flops = 2 * y.size * 9 * cin;
     // Kernels run synchronously on this backend; no dataSync, which would pin the output buffer.
     const time = (f: () => tf.Tensor) => best(5, () => tf.tidy(() => { f(); }));
-    const forward = time(() => tf.conv2d(x, w, 1, pad));
     const attrs = { strides: 1, pad, dataFormat: 'NHWC' };
-    const input = time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: w },
-      { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor);
-    const filter = time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: y },
-      { ...attrs, filterShape: w.shape } as unknown as tf.NamedAttrMap) as tf.Tensor);
-    rows.push({
-      shape: `${name} ${size}x${size}x${cin}->${cout} ${pad}`,
-      forward_gflops: +(flops / forward / 1e9).toFixed(1),
-      backprop_input_gflops: +(flops / input / 1e9).toFixed(1),
-      backprop_filter_gflops: +(flops / filter / 1e9).toFixed(1),
+    const gflops = (seconds: number) => +(flops / seconds / 1e9).toFixed(1);
+    const speeds = (): KernelSpeeds => ({
+      forward_gflops: gflops(time(() => tf.conv2d(x, w, 1, pad))),
+      backprop_input_gflops: gflops(time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: w },
+        { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor)),
+      backprop_filter_gflops: gflops(time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: y },
+        { ...attrs, filterShape: w.shape } as unknown as tf.NamedAttrMap) as tf.Tensor)),
     });
+    const geometry = geometryOf(tf.backend_util.computeConv2DInfo(x.shape, w.shape, 1, 1, pad));
+    const row: Record<string, unknown> = { shape: `${name} ${size}x${size}x${cin}->${cout} ${pad}` };
+    if (compare) {
+      const direct = withWinograd('0', speeds), chosen = speeds();
+      const ratio = (key: keyof KernelSpeeds) => +(chosen[key] / direct[key]).toFixed(2);
+      Object.assign(row, { winograd: addon!.usesWinograd(geometry), ...chosen, direct,
+        speedup: [ratio('forward_gflops'), ratio('backprop_input_gflops'), ratio('backprop_filter_gflops')] });
+    } else {
+      Object.assign(row, { winograd: addon!.usesWinograd(geometry), ...speeds() });
+    }
+    rows.push(row);
     tf.dispose([x, w, y]);
   }
   return rows;

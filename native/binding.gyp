@@ -4,7 +4,8 @@
       # Files compiled with AVX2+FMA; only called after a run-time CPU check.
       "target_name": "convkit_avx2",
       "type": "static_library",
-      "sources": ["src/gemm/ukernel_6x16_avx2.cc", "src/gemm/igemm_6x16_avx2.cc", "src/kernels/gelu_avx2.cc"],
+      "sources": ["src/gemm/ukernel_6x16_avx2.cc", "src/gemm/igemm_6x16_avx2.cc", "src/kernels/gelu_avx2.cc",
+                  "src/kernels/winograd_transforms_avx2.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fPIC", "-mavx2", "-mfma"],
       "cflags_cc!": ["-fno-exceptions"]
     },
@@ -26,6 +27,10 @@
         "src/kernels/conv2d.cc",
         "src/kernels/conv2d_backprop_input.cc",
         "src/kernels/conv2d_backprop_filter.cc",
+        "src/kernels/winograd_tiles.cc",
+        "src/kernels/winograd_transforms.cc",
+        "src/kernels/winograd_conv.cc",
+        "src/kernels/winograd_backprop_filter.cc",
         "src/kernels/matmul.cc",
         "src/kernels/max_pool.cc",
         "src/kernels/max_pool_grad.cc",

@@ -6,6 +6,7 @@
 
 #include "gemm/config.h"
 #include "kernels/kernels.h"
+#include "kernels/winograd.h"
 #include "runtime/thread_pool.h"
 
 namespace convkit {
@@ -92,6 +93,13 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   const ConvGeometry g = a.geometry(3);
   conv2d_backprop_filter(a.floats(0, g.in_size()), a.floats(1, out_size(g)), a.floats(2, filter_size(g)), g);
   return info.Env().Undefined();
+}
+
+// usesWinograd(geometry): whether Conv2D (and Conv2DBackpropFilter) of this geometry run
+// as Winograd convolutions, for tests and benchmarks.
+Napi::Value UsesWinograd(const Napi::CallbackInfo& info) {
+  Args a(info);
+  return Napi::Boolean::New(info.Env(), use_winograd(a.geometry(0)));
 }
 
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
@@ -320,6 +328,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"conv2d", Conv2D},
       {"conv2dBackpropInput", Conv2DBackpropInput},
       {"conv2dBackpropFilter", Conv2DBackpropFilter},
+      {"usesWinograd", UsesWinograd},
       {"matmul", MatMul},
       {"maxPool", PoolForward<max_pool>},
       {"maxPoolGrad", MaxPoolGrad},

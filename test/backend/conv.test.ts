@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { backend, tf } from '../../src';
+import { geometryOf } from '../../src/backend/kernel_utils';
 import { assertSameOnBothBackends } from './compare';
 
 // Awkward shapes: batch 1, odd sizes, channels 3, 5, 33, strides 1 and 2, both paddings.
@@ -37,6 +39,7 @@ const filterSplitCases: typeof cases = [
   { x: [3, 10, 9, 24], filter: [3, 3, 24, 6], stride: 2, pad: 'same' },
   { x: [2, 13, 11, 5], filter: [3, 3, 5, 4], stride: 2, pad: 'valid' },
   { x: [1, 4, 5, 344], filter: [3, 3, 344, 5], stride: 1, pad: 'same' },  // more columns than NC
+  { x: [4, 20, 22, 16], filter: [3, 3, 16, 19], stride: 1, pad: 'same' },  // Winograd: 440 tiles, up to 3 parts
 ];
 
 describe('Conv2DBackpropFilter work splits', () => {
@@ -68,4 +71,54 @@ describe('FusedConv2D (bias + relu/linear)', () => {
       });
     }
   }
+});
+
+// 3x3 stride-1 convolutions with enough channels run as Winograd F(2x2, 3x3): odd sizes
+// (half-used edge tiles), batch 1 and more, both paddings (the input gradient of 'valid'
+// is a convolution padded by 2), channels off the 8-float vectors and 16-wide panels.
+// CONVKIT_WINOGRAD=all (winograd.test.ts) runs every 3x3 stride-1 case above on it too.
+const winogradCases: typeof cases = [
+  { x: [1, 15, 17, 32], filter: [3, 3, 32, 40], stride: 1, pad: 'same' },
+  { x: [2, 16, 13, 33], filter: [3, 3, 33, 17], stride: 1, pad: 'valid' },
+  { x: [3, 7, 7, 128], filter: [3, 3, 128, 130], stride: 1, pad: 'same' },
+  { x: [4, 20, 22, 16], filter: [3, 3, 16, 19], stride: 1, pad: 'valid' },
+];
+
+/** The geometries of the forward convolution and of the one that computes its input gradient. */
+function winogradGeometries(c: (typeof cases)[number]): Int32Array[] {
+  const [n, h, w, inC] = c.x, outC = c.filter[3];
+  const forward = tf.backend_util.computeConv2DInfo([n, h, w, inC], [3, 3, inC, outC], 1, 1, c.pad);
+  // dx = dy convolved with the turned filter, padded by 2 - the forward padding.
+  const turned = tf.backend_util.computeConv2DInfo([n, forward.outHeight, forward.outWidth, outC],
+    [3, 3, outC, inC], 1, 1, c.pad === 'same' ? 1 : 2);
+  return [geometryOf(forward), geometryOf(turned)];
+}
+
+describe('Winograd convolutions (forward, input and filter gradients)', () => {
+  for (const c of winogradCases) {
+    it(`x ${c.x} filter ${c.filter} ${c.pad}`, () => {
+      for (const geometry of winogradGeometries(c)) assert.ok(backend.addon!.usesWinograd(geometry));
+      assertSameOnBothBackends('conv2d', (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, c.pad),
+        [c.x, c.filter]);
+    });
+  }
+  for (const activation of ['relu', 'linear'] as const) {
+    for (const c of winogradCases.slice(0, 2)) {
+      it(`fused bias + ${activation}: x ${c.x} filter ${c.filter} ${c.pad}`, () => {
+        assertSameOnBothBackends(`fused conv2d ${activation}`,
+          (x, f, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, bias: b, strides: 1,
+            pad: c.pad, activation }),
+          [c.x, c.filter, [c.filter[3]]]);
+      });
+    }
+  }
+  const forced = process.env.CONVKIT_WINOGRAD === 'all' && 'CONVKIT_WINOGRAD=all forces Winograd';
+  it('leaves the first layer (3 input channels), 1x1 and strided convolutions direct', { skip: forced }, () => {
+    const direct = [
+      tf.backend_util.computeConv2DInfo([8, 32, 32, 3], [3, 3, 3, 32], 1, 1, 'same'),
+      tf.backend_util.computeConv2DInfo([8, 16, 16, 64], [1, 1, 64, 64], 1, 1, 'same'),
+      tf.backend_util.computeConv2DInfo([8, 16, 16, 64], [3, 3, 64, 64], 2, 1, 'same'),
+    ];
+    for (const info of direct) assert.equal(backend.addon!.usesWinograd(geometryOf(info)), false);
+  });
 });

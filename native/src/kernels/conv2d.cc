@@ -1,10 +1,12 @@
 #include "conv_indirect.h"
 #include "kernels.h"
+#include "winograd.h"
 
 namespace convkit {
 
-// Bias and activation are fused into the tile epilogue.
+// Bias and activation are fused into the epilogue.
 void conv2d(const float* x, const float* filter, const float* bias, float* y, const ConvGeometry& g, Activation act) {
+  if (use_winograd(g)) return winograd_conv(x, filter, y, g, Epilogue{bias, act});
   indirect_conv(x, filter, y, g, Epilogue{bias, act});
 }
 

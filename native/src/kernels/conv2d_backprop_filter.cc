@@ -8,6 +8,7 @@
 #include "conv_indirect.h"
 #include "conv_patches.h"
 #include "kernels.h"
+#include "winograd.h"
 
 namespace convkit {
 
@@ -48,6 +49,7 @@ void accumulate(const float* x, const float* dy, const ConvGeometry& g, const Pa
 // in NR-wide panels of consecutive input channels (a 64-byte copy per pixel when
 // in_c % 16 == 0), then transposed back.
 void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& geometry) {
+  if (use_winograd(geometry)) return winograd_backprop_filter(x, dy, dfilter, geometry);
   const GemmConfig& cfg = gemm_config();
   ConvGeometry g = geometry;
   // Few channels: runs of whole filter rows (3 instead of 9 per pixel for an RGB input)

@@ -3,7 +3,6 @@
 
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
-#include "conv_indirect.h"
 #include "kernels.h"
 
 namespace convkit {
@@ -32,7 +31,7 @@ void col2im(const float* cols, float* image, const ConvGeometry& g) {
 }
 
 // With stride 1, dx is a plain convolution of dy with the filter turned 180 degrees and
-// its channel axes swapped: the indirect convolution, no scatter.
+// its channel axes swapped: the forward convolution (Winograd or indirect), no scatter.
 void backprop_input_as_convolution(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
   std::vector<float> turned(g.patch_size() * g.out_c);
   for (int64_t kh = 0; kh < g.filter_h; ++kh)
@@ -47,7 +46,7 @@ void backprop_input_as_convolution(const float* dy, const float* filter, float* 
   t.out_h = g.in_h, t.out_w = g.in_w, t.out_c = g.in_c;
   t.pad_top = (g.filter_h - 1) * g.dilation_h - g.pad_top;
   t.pad_left = (g.filter_w - 1) * g.dilation_w - g.pad_left;
-  indirect_conv(dy, turned.data(), dx, t, Epilogue{});
+  conv2d(dy, turned.data(), nullptr, dx, t, Activation::kLinear);
 }
 
 }  // namespace

@@ -1,0 +1,9 @@
+// The Winograd transforms built with AVX2 + FMA (this file is compiled with -mavx2 -mfma,
+// see binding.gyp): eight channels per ymm register.
+#include "winograd_transforms_impl.h"
+
+namespace convkit {
+
+const WinogradTransforms& winograd_transforms_avx2() { return kTransforms; }
+
+}  // namespace convkit
