@@ -42,7 +42,7 @@
         "src/kernels/softmax.cc",
         "src/kernels/batch_norm.cc",
         "src/kernels/transpose.cc",
-        "src/kernels/slice.cc",
+        "src/kernels/gather_rows.cc",
         "src/kernels/dropout_mask.cc",
         "src/kernels/adam_update.cc",
         "src/kernels/sgd_update.cc",

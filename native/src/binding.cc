@@ -251,17 +251,28 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// slice(x, y, shape, begin, size: Int32Array)
-Napi::Value Slice(const Napi::CallbackInfo& info) {
+// gatherRows(x, y, xShape, yShape: Int32Array, maps: Int32Array, firstColumn) with maps the
+// per-axis source indices of y's rows, axis after axis (yShape[0] + ... + yShape[rank - 2])
+Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   Args a(info);
-  int64_t shape[6], begin[6], size[6];
-  const int rank = read_axes(a, info, 2, shape);
-  if (read_axes(a, info, 3, begin) != rank || read_axes(a, info, 4, size) != rank)
-    throw Napi::RangeError::New(info.Env(), "convkit native: slice begin/size rank differs");
-  for (int d = 0; d < rank; ++d)
-    if (begin[d] < 0 || size[d] < 0 || begin[d] + size[d] > shape[d])
-      throw Napi::RangeError::New(info.Env(), "convkit native: slice box outside the tensor");
-  slice(a.floats(0, element_count(shape, rank)), a.floats(1, element_count(size, rank)), shape, begin, size, rank);
+  int64_t x_shape[6], y_shape[6];
+  const int rank = read_axes(a, info, 2, x_shape);
+  const int64_t first_column = a.integer(5);
+  if (read_axes(a, info, 3, y_shape) != rank || first_column < 0 || first_column + y_shape[rank - 1] > x_shape[rank - 1])
+    throw Napi::RangeError::New(info.Env(), "convkit native: gatherRows rows outside the tensor");
+  int64_t map_length = 0;
+  for (int d = 0; d < rank - 1; ++d) map_length += y_shape[d];
+  const int32_t* indices = a.ints(4, map_length);
+  const int32_t* maps[6];
+  int64_t start = 0;
+  for (int d = 0; d < rank - 1; start += y_shape[d], ++d) {
+    maps[d] = indices + start;
+    for (int64_t i = 0; i < y_shape[d]; ++i)
+      if (maps[d][i] < 0 || maps[d][i] >= x_shape[d])
+        throw Napi::RangeError::New(info.Env(), "convkit native: gatherRows index outside the tensor");
+  }
+  gather_rows(a.floats(0, element_count(x_shape, rank)), a.floats(1, element_count(y_shape, rank)), x_shape, y_shape,
+              maps, first_column, rank);
   return info.Env().Undefined();
 }
 
@@ -344,7 +355,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"gelu", Gelu},
       {"geluGrad", GeluGrad},
       {"transpose", Transpose},
-      {"slice", Slice},
+      {"gatherRows", GatherRows},
       {"dropoutMask", DropoutMask},
       {"adamUpdate", AdamUpdate},
       {"sgdUpdate", SgdUpdate},

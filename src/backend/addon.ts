@@ -39,7 +39,8 @@ export interface NativeAddon {
   gelu(x: F32, y: F32): void;
   geluGrad(dy: F32, x: F32, dx: F32): void;
   transpose(x: F32, y: F32, shape: Int32Array, perm: Int32Array): void;
-  slice(x: F32, y: F32, shape: Int32Array, begin: Int32Array, size: Int32Array): void;
+  /** y's rows from x's, chosen per axis but the last by maps (yShape[0] + ... + yShape[rank-2] indices), from column firstColumn on. */
+  gatherRows(x: F32, y: F32, xShape: Int32Array, yShape: Int32Array, maps: Int32Array, firstColumn: number): void;
   dropoutMask(mask: F32, seed: number, rate: number): void;
   /** scalars: [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate] */
   adamUpdate(value: F32, m: F32, v: F32, gradient: F32, newValue: F32, newM: F32, newV: F32, scalars: F32): void;

@@ -96,3 +96,18 @@ export function nativeKernel<I, A>(
   }) as unknown as KernelFunc;
   return { kernelName, backendName: 'native', kernelFunc };
 }
+
+/**
+ * A float32 tensor of `shape` whose rows (runs along the last axis) come from x's rows:
+ * along each other axis d, output index i reads x's index maps[d][i]; each row is read
+ * from x's column firstColumn on. Null when x is not a plain float32 tensor of rank 1 to 6
+ * (the caller falls back).
+ */
+export function gatherRows(backend: Backend, x: TensorInfo, shape: number[], maps: number[][], firstColumn = 0): TensorInfo | null {
+  const values = floatsOf(backend, x);
+  const rank = x.shape.length;
+  if (!values || rank < 1 || rank > 6) return null;
+  const y = allocate(sizeOf(shape));
+  native().gatherRows(values, y, Int32Array.from(x.shape), Int32Array.from(shape), Int32Array.from(maps.flat()), firstColumn);
+  return output(backend, shape, y);
+}

@@ -29,11 +29,13 @@ import { maximumConfig } from './kernels/Maximum';
 import { meanConfig } from './kernels/Mean';
 import { minConfig } from './kernels/Min';
 import { minimumConfig } from './kernels/Minimum';
+import { mirrorPadConfig } from './kernels/MirrorPad';
 import { multiplyConfig } from './kernels/Multiply';
 import { negConfig } from './kernels/Neg';
 import { realDivConfig } from './kernels/RealDiv';
 import { reciprocalConfig } from './kernels/Reciprocal';
 import { reluConfig } from './kernels/Relu';
+import { reverseConfig } from './kernels/Reverse';
 import { rsqrtConfig } from './kernels/Rsqrt';
 import { sgdUpdateConfig } from './kernels/SgdUpdate';
 import { sigmoidConfig } from './kernels/Sigmoid';
@@ -77,11 +79,13 @@ export const nativeKernelConfigs: KernelConfig[] = [
   meanConfig,
   minConfig,
   minimumConfig,
+  mirrorPadConfig,
   multiplyConfig,
   negConfig,
   realDivConfig,
   reciprocalConfig,
   reluConfig,
+  reverseConfig,
   rsqrtConfig,
   sgdUpdateConfig,
   sigmoidConfig,

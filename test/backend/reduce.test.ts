@@ -43,6 +43,18 @@ describe('softmax, batch norm, transpose', () => {
     assertSameOnBothBackends('slice', (x) => tf.slice(x, [2], [7]), [[11]]);
     assertSameOnBothBackends('slice', (x) => tf.slice(x, [1, 0, 0], [2, 4, 6]), [[3, 4, 6]]);
   });
+  it('reverse and mirror pad move whole rows natively; along the last axis they stay tfjs\'s', () => {
+    assertSameOnBothBackends('reverse', (x) => tf.reverse(x, 2), [[3, 5, 7, 3]]);
+    assertSameOnBothBackends('reverse', (x) => tf.reverse(x, [0, 1]), [[1, 4, 5, 33]]);
+    assertSameOnBothBackends('reverse', (x) => tf.reverse(x, 0), [[5, 2]]);
+    assertSameOnBothBackends('reverse last axis', (x) => tf.reverse(x, -1), [[4, 6]], { allowFallback: ['Reverse'] });
+    for (const mode of ['reflect', 'symmetric'] as const) {
+      assertSameOnBothBackends(`mirrorPad ${mode}`, (x) => tf.mirrorPad(x, [[0, 0], [1, 2], [2, 1], [0, 0]], mode), [[2, 5, 4, 3]]);
+      assertSameOnBothBackends(`mirrorPad ${mode}`, (x) => tf.mirrorPad(x, [[3, 0], [0, 0]], mode), [[4, 5]]);
+      assertSameOnBothBackends(`mirrorPad ${mode} last axis`, (x) => tf.mirrorPad(x, [[1, 1], [2, 0]], mode), [[3, 5]],
+        { allowFallback: ['MirrorPad'] });
+    }
+  });
   it('transpose of ranks 2 to 4', () => {
     assertSameOnBothBackends('transpose', (x) => tf.transpose(x), [[33, 5]]);
     assertSameOnBothBackends('transpose', (x) => tf.transpose(x, [0, 3, 1, 2]), [[2, 5, 7, 3]]);

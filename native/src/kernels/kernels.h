@@ -105,8 +105,11 @@ void batch_norm_training_grad(const float* dy, const float* x, const float* mean
 void gelu(const float* x, float* y, int64_t size);
 void gelu_grad(const float* dy, const float* x, float* dx, int64_t size);
 
-// The box [begin, begin + size) of a tensor of rank <= 6 (slice.cc).
-void slice(const float* x, float* y, const int64_t* shape, const int64_t* begin, const int64_t* size, int rank);
+// Rows of x (runs along the last axis) picked per other axis by index maps, one map of
+// y_shape[d] source indices per axis d, each row read from column first_column on: the
+// data movement of Slice, Reverse and MirrorPad (gather_rows.cc).
+void gather_rows(const float* x, float* y, const int64_t* x_shape, const int64_t* y_shape, const int32_t* const* maps,
+                 int64_t first_column, int rank);
 
 // Transpose of a tensor of rank <= 6 (transpose.cc).
 void transpose(const float* x, float* y, const int64_t* shape, const int64_t* perm, int rank);
