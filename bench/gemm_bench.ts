@@ -1,7 +1,8 @@
 // `npm run bench:gemm`: GFLOP/s of the native GEMM on square sizes, and of the three
 // convolution kernels on the tutorial's and the fast recipe's conv layer shapes (batch 128;
 // `--batch N`, `--only fast` for the layers whose names start with "fast",
-// `--winograd-vs-direct` to time the Winograd layers against the direct kernels too).
+// `--winograd-vs-direct` to time the Winograd layers against the direct kernels too,
+// `--f2-vs-f4` to time them with each Winograd variant forced).
 import { backend, tf } from '../src';
 import { geometryOf } from '../src/backend/kernel_utils';
 
@@ -56,9 +57,12 @@ const convShapes: Array<[string, number, number, number, 'valid' | 'same']> = [
 const only = process.argv.indexOf('--only');
 const selectedShapes = only > 0 ? convShapes.filter(([name]) => name.startsWith(process.argv[only + 1])) : convShapes;
 
-// --winograd-vs-direct times every shape a second time with CONVKIT_WINOGRAD=0 (the addon
-// reads it at each call), back to back, and prints both and the speed-ups.
-const compare = process.argv.includes('--winograd-vs-direct');
+// --winograd-vs-direct times every shape again with CONVKIT_WINOGRAD=0, --f2-vs-f4 with
+// CONVKIT_WINOGRAD=f2 and f4 (the addon reads it at each call), back to back, and prints
+// each and the chosen kernels' speed-ups over it (and F(4x4)'s over F(2x2)).
+const comparisons: Array<[name: string, setting: string]> = [];
+if (process.argv.includes('--winograd-vs-direct')) comparisons.push(['direct', '0']);
+if (process.argv.includes('--f2-vs-f4')) comparisons.push(['f2', 'f2'], ['f4', 'f4']);
 
 type KernelSpeeds = { forward_gflops: number; backprop_input_gflops: number; backprop_filter_gflops: number };
 
@@ -93,14 +97,22 @@ function convKernels(batch: number) {
     });
     const geometry = geometryOf(tf.backend_util.computeConv2DInfo(x.shape, w.shape, 1, 1, pad));
     const row: Record<string, unknown> = { shape: `${name} ${size}x${size}x${cin}->${cout} ${pad}` };
-    if (compare) {
-      const direct = withWinograd('0', speeds), chosen = speeds();
-      const ratio = (key: keyof KernelSpeeds) => +(chosen[key] / direct[key]).toFixed(2);
-      Object.assign(row, { winograd: addon!.usesWinograd(geometry), ...chosen, direct,
-        speedup: [ratio('forward_gflops'), ratio('backprop_input_gflops'), ratio('backprop_filter_gflops')] });
-    } else {
-      Object.assign(row, { winograd: addon!.usesWinograd(geometry), ...speeds() });
-    }
+    // The input gradient's convolution has its own geometry, hence maybe its own tile.
+    const turned = geometryOf(tf.backend_util.computeConv2DInfo([batch, y.shape[1], y.shape[2], cout],
+      [3, 3, cout, cin], 1, 1, pad === 'same' ? 1 : 2));
+    const tiles = addon!.winogradTiles(geometry);
+    // Winograd tile sides (0 = direct) of the forward, input-gradient and filter-gradient kernels.
+    row.winograd_tiles = [tiles.forward, addon!.winogradTiles(turned).forward, tiles.filterGradient];
+    const chosen = speeds();
+    Object.assign(row, chosen);
+    const measured = new Map<string, KernelSpeeds>();
+    for (const [other, setting] of comparisons) measured.set(other, withWinograd(setting, speeds));
+    const ratios = (faster: KernelSpeeds, slower: KernelSpeeds) =>
+      (['forward_gflops', 'backprop_input_gflops', 'backprop_filter_gflops'] as const)
+        .map((key) => +(faster[key] / slower[key]).toFixed(2));
+    for (const [other, speedsThere] of measured) Object.assign(row, { [other]: speedsThere, [`speedup_vs_${other}`]: ratios(chosen, speedsThere) });
+    const [f2, f4] = [measured.get('f2'), measured.get('f4')];
+    if (f2 && f4) row.f4_over_f2 = ratios(f4, f2);
     rows.push(row);
     tf.dispose([x, w, y]);
   }

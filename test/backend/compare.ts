@@ -1,6 +1,7 @@
 // Runs the same computation on tfjs's `cpu` backend and on convkit's `native` backend,
 // from the same random inputs, and reports how far apart the results are.
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 
 import { backend, tf } from '../../src';
 
@@ -68,6 +69,8 @@ export function assertSameOnBothBackends(
   actual.forEach((values, i) => {
     const what = i === 0 ? 'forward' : `gradient of input ${i - 1}`;
     const error = relativeError(values, expected[i]);
+    // CONVKIT_ERROR_LOG=file collects every error seen, to report the largest per suite run.
+    if (process.env.CONVKIT_ERROR_LOG) appendFileSync(process.env.CONVKIT_ERROR_LOG, `${error}\t${label}: ${what}\n`);
     assert.ok(error <= tolerance, `${label}: ${what} differs from tfjs cpu by ${error.toExponential(2)}`);
   });
 }

@@ -5,25 +5,32 @@ import { describe, it } from 'node:test';
 import { assertSuitePasses } from './child_suite';
 
 // conv.test.ts checks the Winograd convolutions where convkit chooses them. Here every 3x3
-// stride-1 convolution of that suite is forced onto them (CONVKIT_WINOGRAD=all: channels 3
-// and 5, batch 1, odd sizes, both paddings), on the AVX2 and the portable transforms.
+// stride-1 convolution of that suite is forced onto each variant, F(2x2, 3x3) and
+// F(4x4, 3x3) (CONVKIT_WINOGRAD=f2 / f4: channels 3 and 5, batch 1, sizes that leave
+// partial edge tiles, both paddings, fused bias + relu), on the AVX2 and the portable
+// transforms.
 describe('Winograd on every 3x3 stride-1 convolution', () => {
   const isas: Array<[string, Record<string, string>]> = [['AVX2 where the CPU has it', {}],
     ['portable', { CONVKIT_ISA: 'portable' }]];
-  for (const [isa, env] of isas) {
-    it(`conv tests pass with CONVKIT_WINOGRAD=all, ${isa}`, () => {
-      assertSuitePasses(['test/backend/conv.test.ts'], { ...env, CONVKIT_WINOGRAD: 'all' });
-    });
+  for (const variant of ['f2', 'f4']) {
+    for (const [isa, env] of isas) {
+      it(`conv tests pass with CONVKIT_WINOGRAD=${variant}, ${isa}`, () => {
+        assertSuitePasses(['test/backend/conv.test.ts'], { ...env, CONVKIT_WINOGRAD: variant });
+      });
+    }
   }
 
-  it('CONVKIT_WINOGRAD=0 turns it off', () => {
+  it('CONVKIT_WINOGRAD picks the variant or turns Winograd off', () => {
+    // A layer where the measured choice is F(4x4) forward and F(2x2) for the filter gradient.
     const code = `
       const { backend, tf } = require('./src');
       const { geometryOf } = require('./src/backend/kernel_utils');
-      const info = tf.backend_util.computeConv2DInfo([8, 16, 16, 64], [3, 3, 64, 64], 1, 1, 'same');
-      console.log(backend.addon.usesWinograd(geometryOf(info)));`;
-    const uses = (setting: string) => spawnSync(process.execPath, ['--import', 'tsx', '-e', code],
+      const info = tf.backend_util.computeConv2DInfo([8, 16, 16, 128], [3, 3, 128, 128], 1, 1, 'same');
+      const tiles = backend.addon.winogradTiles(geometryOf(info));
+      console.log(backend.addon.usesWinograd(geometryOf(info)), tiles.forward, tiles.filterGradient);`;
+    const tiles = (setting: string) => spawnSync(process.execPath, ['--import', 'tsx', '-e', code],
       { env: { ...process.env, CONVKIT_WINOGRAD: setting }, encoding: 'utf8' }).stdout.trim();
-    assert.deepEqual([uses('1'), uses('0')], ['true', 'false']);
+    assert.deepEqual([tiles('1'), tiles('0'), tiles('f2'), tiles('f4'), tiles('all')],
+      ['true 4 2', 'false 0 0', 'true 2 2', 'true 4 4', 'true 4 2']);
   });
 });

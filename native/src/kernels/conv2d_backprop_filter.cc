@@ -49,7 +49,8 @@ void accumulate(const float* x, const float* dy, const ConvGeometry& g, const Pa
 // in NR-wide panels of consecutive input channels (a 64-byte copy per pixel when
 // in_c % 16 == 0), then transposed back.
 void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& geometry) {
-  if (use_winograd(geometry)) return winograd_backprop_filter(x, dy, dfilter, geometry);
+  if (const int tile = winograd_tile(geometry, WinogradPass::kFilterGradient))
+    return winograd_backprop_filter(x, dy, dfilter, geometry, tile);
   const GemmConfig& cfg = gemm_config();
   ConvGeometry g = geometry;
   // Few channels: runs of whole filter rows (3 instead of 9 per pixel for an RGB input)

@@ -1,9 +1,9 @@
-// The Winograd filter gradient: dg = Gᵀ [Σ over tiles (A dY Aᵀ) ⊙ (Bᵀ d B)] G (see
-// winograd_transforms.h). The threads split the tiles; each transforms a chunk of them at a
-// time, input windows into V (16 blocks of tiles x in_c, as the forward does) and output
-// gradients into W (16 blocks packed as the micro-kernel's B), then adds the 16 products
-// Vᵀ · W (depth: the chunk's tiles) into its own sum M (16 blocks of in_c x out_c). The
-// sums are added up at the end and mapped to the 3x3 filter gradient.
+// The Winograd filter gradient, either variant: dg = Gᵀ [Σ over tiles (A dY Aᵀ) ⊙ (Bᵀ d B)] G
+// (see winograd_transforms.h). The threads split the tiles; each transforms a chunk of them
+// at a time, input windows into V (one block of tiles x in_c per element, as the forward
+// does) and output gradients into W (blocks packed as the micro-kernel's B), then adds the
+// products Vᵀ · W (depth: the chunk's tiles) into its own sum M (blocks of in_c x out_c).
+// The sums are added up at the end and mapped to the 3x3 filter gradient.
 #include <algorithm>
 #include <vector>
 
@@ -18,13 +18,12 @@ namespace convkit {
 
 namespace {
 
-constexpr int kElements = 16;  // of a transformed 4x4 tile
-
 // Tiles per chunk: the depth of the products. W's panels (kChunk x NR) stay in L1; 128
 // measured best (64 and 256 were 2-10% slower).
 constexpr int64_t kChunk = 128;
 
 struct Layout {
+  const WinogradVariant& variant;
   int64_t in_c, out_c, panels, ldm, rows;  // rows: in_c rounded up to the micro-kernel's MR
   int64_t sum_stride() const { return element_stride(rows * ldm); }
   int64_t v_stride() const { return element_stride(kChunk * in_c); }
@@ -35,39 +34,40 @@ struct Layout {
 void accumulate(const float* x, const float* dy, const WinogradTiles& tiles, const Layout& l, int64_t begin,
                 int64_t end, float* sum) {
   const GemmConfig& cfg = gemm_config();
-  const WinogradTransforms& transforms = winograd_transforms();
+  const WinogradVariant& variant = l.variant;
+  const int element_count = variant.elements(), outputs_per_tile = variant.outputs();
   const int MR = cfg.mr, NR = cfg.nr;
   const std::vector<float> zeros(std::max(l.in_c, l.ldm), 0.0f);  // a window or gradient past the edges
   const int64_t v_stride = l.v_stride(), w_stride = l.w_stride(), sum_stride = l.sum_stride();
-  float* v = scratch(ScratchSlot::kPackB, kElements * (v_stride + w_stride));
-  float* w = v + kElements * v_stride;
+  float* v = scratch(ScratchSlot::kPackB, element_count * (v_stride + w_stride));
+  float* w = v + element_count * v_stride;
   float* packed_v = scratch(ScratchSlot::kPackA, l.rows * kChunk);
-  const float* window[kElements];
-  float* elements[kElements];
-  int64_t pixels[4];
-  const float* gradients[4];
+  const float* window[kMaxWinogradElements];
+  float* elements[kMaxWinogradElements];
+  int64_t pixels[kMaxWinogradElements];
+  const float* gradients[kMaxWinogradElements];
   for (int64_t first = begin; first < end; first += kChunk) {
     const int64_t live = std::min(kChunk, end - first);
     // Block e of w holds panel p's row t at (p * live + t) * NR, out channel p * NR + r at + r.
     if (l.out_c % NR)
-      for (int e = 0; e < kElements; ++e) {
+      for (int e = 0; e < element_count; ++e) {
         float* last_panel = w + e * w_stride + (l.panels - 1) * live * NR;
         std::fill(last_panel, last_panel + live * NR, 0.0f);
       }
     for (int64_t t = 0; t < live; ++t) {
       tiles.input_window(x, zeros.data(), first + t, window);
-      for (int e = 0; e < kElements; ++e) elements[e] = v + e * v_stride + t * l.in_c;
-      transforms.input(window, elements, l.in_c);
+      for (int e = 0; e < element_count; ++e) elements[e] = v + e * v_stride + t * l.in_c;
+      variant.input(window, elements, l.in_c);
       tiles.output_pixels(first + t, pixels);
-      for (int k = 0; k < 4; ++k) gradients[k] = pixels[k] < 0 ? zeros.data() : dy + pixels[k] * l.out_c;
+      for (int k = 0; k < outputs_per_tile; ++k) gradients[k] = pixels[k] < 0 ? zeros.data() : dy + pixels[k] * l.out_c;
       for (int64_t p = 0; p < l.panels; ++p) {
-        const float* panel_gradients[4];
-        for (int k = 0; k < 4; ++k) panel_gradients[k] = gradients[k] + p * NR;
-        for (int e = 0; e < kElements; ++e) elements[e] = w + e * w_stride + (p * live + t) * NR;
-        transforms.gradient(panel_gradients, elements, std::min<int64_t>(NR, l.out_c - p * NR));
+        const float* panel_gradients[kMaxWinogradElements];
+        for (int k = 0; k < outputs_per_tile; ++k) panel_gradients[k] = gradients[k] + p * NR;
+        for (int e = 0; e < element_count; ++e) elements[e] = w + e * w_stride + (p * live + t) * NR;
+        variant.gradient(panel_gradients, elements, std::min<int64_t>(NR, l.out_c - p * NR));
       }
     }
-    for (int e = 0; e < kElements; ++e) {
+    for (int e = 0; e < element_count; ++e) {
       // Vᵀ as the micro-kernel's A: MR input channels per panel, the tiles as depth.
       DenseOperand(v + e * v_stride, 1, l.in_c).pack(0, l.in_c, 0, live, MR, packed_v);
       for (int64_t p = 0; p < l.panels; ++p) {
@@ -82,12 +82,14 @@ void accumulate(const float* x, const float* dy, const WinogradTiles& tiles, con
 
 }  // namespace
 
-void winograd_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g) {
+void winograd_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g, int tile) {
   const GemmConfig& cfg = gemm_config();
+  const WinogradVariant& variant = winograd_variant(tile);
+  const int element_count = variant.elements();
   const int64_t panels = (g.out_c + cfg.nr - 1) / cfg.nr;
-  const Layout l{g.in_c, g.out_c, panels, panels * cfg.nr, (g.in_c + cfg.mr - 1) / cfg.mr * cfg.mr};
-  const WinogradTiles tiles(g);
-  const int64_t count = tiles.count(), sum_size = kElements * l.sum_stride();
+  const Layout l{variant, g.in_c, g.out_c, panels, panels * cfg.nr, (g.in_c + cfg.mr - 1) / cfg.mr * cfg.mr};
+  const WinogradTiles tiles(g, tile);
+  const int64_t count = tiles.count(), sum_size = element_count * l.sum_stride();
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads(), count / kChunk));
   const int64_t share = (count + parts - 1) / parts;
   float* sums = scratch(ScratchSlot::kKernel, parts * sum_size);
@@ -98,12 +100,11 @@ void winograd_backprop_filter(const float* x, const float* dy, float* dfilter, c
     std::fill(sum, sum + sum_size, 0.0f);
   });
 
-  const WinogradTransforms& transforms = winograd_transforms();
   parallel_range(g.in_c, 8, [&](int64_t c0, int64_t c1) {
-    const float* products[kElements];
+    const float* products[kMaxWinogradElements];
     float* taps[9];
     for (int64_t ci = c0; ci < c1; ++ci) {
-      for (int e = 0; e < kElements; ++e) {
+      for (int e = 0; e < element_count; ++e) {
         float* total = sums + e * l.sum_stride() + ci * l.ldm;
         for (int64_t part = 1; part < parts; ++part) {
           const float* partial = total + part * sum_size;
@@ -112,7 +113,7 @@ void winograd_backprop_filter(const float* x, const float* dy, float* dfilter, c
         products[e] = total;
       }
       for (int k = 0; k < 9; ++k) taps[k] = dfilter + (k * g.in_c + ci) * g.out_c;
-      transforms.filter_gradient(products, taps, g.out_c);
+      variant.filter_gradient(products, taps, g.out_c);
     }
   });
 }

@@ -1,8 +1,8 @@
-// The Winograd forward convolution. Tasks are chunks of tiles; per chunk, every tile's
-// input window is transformed into V (16 blocks of tiles x in_c), then for each of the 16
-// elements M = V · U runs on the indirect micro-kernel (V's rows read in place, U packed
-// once per call and shared by all threads), and the output transform writes y while M is
-// in cache.
+// The Winograd forward convolution, either variant. Tasks are chunks of tiles; per chunk,
+// every tile's input window is transformed into V (one block of tiles x in_c per element of
+// the transform), then for each element M = V · U runs on the indirect micro-kernel (V's
+// rows read in place, U packed once per call and shared by all threads), and the output
+// transform writes y while M is in cache.
 #include <algorithm>
 #include <vector>
 
@@ -16,61 +16,64 @@ namespace convkit {
 
 namespace {
 
-constexpr int kElements = 16;  // of a transformed 4x4 tile
-
-// Row groups (of the micro-kernel's MR tiles) per task. Small chunks measured fastest (12
-// to 96 tiles within 5%): V and M stay in L2, and U's panels come from L2/L3 fast enough.
-constexpr int64_t kGroupsPerChunk = 4;
+// Row groups (of the micro-kernel's MR tiles) per task. Small chunks measured fastest
+// (F(2x2): 12 to 96 tiles within 5%): V and M stay in L2, and U's panels come from L2/L3
+// fast enough. F(4x4) has 36 blocks instead of 16, so fewer tiles keep V and M in L2.
+int64_t groups_per_chunk(const WinogradVariant& variant) { return variant.tile == 4 ? 2 : 4; }
 
 // U = G g Gᵀ for every pair of channels, packed per element as the micro-kernel's B: block
 // e holds panel p's row ci at (p * in_c + ci) * nr, out channel p * nr + r at + r (zero
 // past out_c).
-void transform_filter(const float* filter, const ConvGeometry& g, int nr, int64_t stride, float* u) {
-  const WinogradTransforms& transforms = winograd_transforms();
+void transform_filter(const float* filter, const ConvGeometry& g, const WinogradVariant& variant, int nr,
+                      int64_t stride, float* u) {
   const int64_t in_c = g.in_c, out_c = g.out_c, panels = (out_c + nr - 1) / nr;
-  std::fill(u, u + kElements * stride, 0.0f);
+  const int element_count = variant.elements();
+  std::fill(u, u + element_count * stride, 0.0f);
   parallel_range(in_c, 8, [&](int64_t c0, int64_t c1) {
     const float* taps[9];
-    float* elements[kElements];
+    float* elements[kMaxWinogradElements];
     for (int64_t ci = c0; ci < c1; ++ci)
       for (int64_t p = 0; p < panels; ++p) {
         for (int k = 0; k < 9; ++k) taps[k] = filter + (k * in_c + ci) * out_c + p * nr;
-        for (int e = 0; e < kElements; ++e) elements[e] = u + e * stride + (p * in_c + ci) * nr;
-        transforms.filter(taps, elements, std::min<int64_t>(nr, out_c - p * nr));
+        for (int e = 0; e < element_count; ++e) elements[e] = u + e * stride + (p * in_c + ci) * nr;
+        variant.filter(taps, elements, std::min<int64_t>(nr, out_c - p * nr));
       }
   });
 }
 
 }  // namespace
 
-void winograd_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& ep) {
+void winograd_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& ep,
+                   int tile) {
   const GemmConfig& cfg = gemm_config();
-  const WinogradTransforms& transforms = winograd_transforms();
+  const WinogradVariant& variant = winograd_variant(tile);
+  const int element_count = variant.elements(), outputs_per_tile = variant.outputs();
   const int MR = cfg.mr, NR = cfg.nr;
   const int64_t in_c = g.in_c, out_c = g.out_c, panels = (out_c + NR - 1) / NR, ldm = panels * NR;
   const int64_t u_stride = element_stride(panels * in_c * NR);
-  float* u = scratch(ScratchSlot::kKernel, kElements * u_stride);
-  transform_filter(filter, g, NR, u_stride, u);
+  float* u = scratch(ScratchSlot::kKernel, element_count * u_stride);
+  transform_filter(filter, g, variant, NR, u_stride, u);
 
-  const WinogradTiles tiles(g);
-  const int64_t chunk = kGroupsPerChunk * MR, count = tiles.count();
+  const WinogradTiles tiles(g, tile);
+  const int64_t chunk = groups_per_chunk(variant) * MR, count = tiles.count();
   const int64_t v_stride = element_stride(chunk * in_c), m_stride = element_stride(chunk * ldm);
   const std::vector<float> zeros(in_c, 0.0f);
   parallel_for((count + chunk - 1) / chunk, [&](int64_t task, int) {
     const int64_t first = task * chunk, live = std::min(chunk, count - first);
     const int64_t rows = (live + MR - 1) / MR * MR;  // whole row groups: the kernel sees no edge
-    float* v = scratch(ScratchSlot::kPackA, kElements * v_stride);
-    float* m = scratch(ScratchSlot::kPackB, kElements * m_stride);
-    const float* window[kElements];
-    float* elements[kElements];
+    float* v = scratch(ScratchSlot::kPackA, element_count * v_stride);
+    float* m = scratch(ScratchSlot::kPackB, element_count * m_stride);
+    const float* window[kMaxWinogradElements];
+    float* elements[kMaxWinogradElements];
     for (int64_t t = 0; t < live; ++t) {
       tiles.input_window(x, zeros.data(), first + t, window);
-      for (int e = 0; e < kElements; ++e) elements[e] = v + e * v_stride + t * in_c;
-      transforms.input(window, elements, in_c);
+      for (int e = 0; e < element_count; ++e) elements[e] = v + e * v_stride + t * in_c;
+      variant.input(window, elements, in_c);
     }
-    for (int e = 0; e < kElements; ++e) std::fill(v + e * v_stride + live * in_c, v + e * v_stride + rows * in_c, 0.0f);
+    for (int e = 0; e < element_count; ++e)
+      std::fill(v + e * v_stride + live * in_c, v + e * v_stride + rows * in_c, 0.0f);
 
-    for (int e = 0; e < kElements; ++e) {
+    for (int e = 0; e < element_count; ++e) {
       for (int64_t p = 0; p < panels; ++p) {
         const float* u_panel = u + e * u_stride + p * in_c * NR;  // stays in L1 across the row groups
         for (int64_t r0 = 0; r0 < rows; r0 += MR) {
@@ -81,14 +84,14 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
       }
     }
 
-    int64_t pixels[4];
-    float* outputs[4];
-    const float* products[kElements];
+    int64_t pixels[kMaxWinogradElements];
+    float* outputs[kMaxWinogradElements];
+    const float* products[kMaxWinogradElements];
     for (int64_t t = 0; t < live; ++t) {
       tiles.output_pixels(first + t, pixels);
-      for (int k = 0; k < 4; ++k) outputs[k] = pixels[k] < 0 ? nullptr : y + pixels[k] * out_c;
-      for (int e = 0; e < kElements; ++e) products[e] = m + e * m_stride + t * ldm;
-      transforms.output(products, outputs, out_c, ep);
+      for (int k = 0; k < outputs_per_tile; ++k) outputs[k] = pixels[k] < 0 ? nullptr : y + pixels[k] * out_c;
+      for (int e = 0; e < element_count; ++e) products[e] = m + e * m_stride + t * ldm;
+      variant.output(products, outputs, out_c, ep);
     }
   });
 }

@@ -1,4 +1,4 @@
-// Where Winograd is used, and the tiling both Winograd kernels share.
+// Where Winograd is used and with which tile, and the tiling both Winograd kernels share.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -7,45 +7,73 @@
 
 namespace convkit {
 
-bool use_winograd(const ConvGeometry& g) {
+namespace {
+
+// Where F(4x4, 3x3) beats F(2x2, 3x3) (measured, see measured_tile): at least this many
+// channels on both sides and this multiplies_saved(g, 4).
+constexpr int64_t kF4x4MinChannels = 64;
+constexpr double kF4x4MinSaving = 3.0;
+
+// Multiplies saved by F(tile x tile, 3x3): 9 per output pixel directly, (tile+2)² per tile,
+// with the last row and column of tiles partly used where the output is not a multiple of
+// the tile (F(2x2): 2.25 for even sizes, 1.27 for a 3x3 output; F(4x4): 4 for multiples
+// of 4, 3.06 for 7x7).
+double multiplies_saved(const ConvGeometry& g, int tile) {
+  const double tiles = static_cast<double>((g.out_h + tile - 1) / tile * ((g.out_w + tile - 1) / tile));
+  return 9.0 * g.out_h * g.out_w / ((tile + 2) * (tile + 2) * tiles);
+}
+
+// The measured choice (AVX2, batch 128, against the direct kernels and each other).
+int measured_tile(const ConvGeometry& g, WinogradPass pass) {
+  const int64_t channels = std::min(g.in_c, g.out_c);
+  // With 3 input channels Winograd lost even at 2.25: the transforms' share grows as
+  // channels fall.
+  if (channels < 8) return 0;
+  // F(4x4)'s transforms cost about twice F(2x2)'s per output, and its 36 GEMMs per chunk
+  // keep more in cache; it won only with many channels (the filter gradient, whose sums
+  // grow with the tiles, stays on F(2x2)).
+  if (pass == WinogradPass::kForward && channels >= kF4x4MinChannels && multiplies_saved(g, 4) >= kF4x4MinSaving)
+    return 4;
+  const double needed = channels < 32 ? 1.9 : channels < 128 ? 1.5 : 1.25;
+  return multiplies_saved(g, 2) >= needed ? 2 : 0;
+}
+
+}  // namespace
+
+int winograd_tile(const ConvGeometry& g, WinogradPass pass) {
   const char* setting = std::getenv("CONVKIT_WINOGRAD");
-  if (setting && std::strcmp(setting, "0") == 0) return false;
+  if (setting && std::strcmp(setting, "0") == 0) return 0;
   const bool applies = g.filter_h == 3 && g.filter_w == 3 && g.stride_h == 1 && g.stride_w == 1 &&
                        g.dilation_h == 1 && g.dilation_w == 1 && g.out_h > 0 && g.out_w > 0;
-  if (setting && std::strcmp(setting, "all") == 0) return applies;  // for tests
-  // Multiplies saved: 9 per output pixel directly, 16 per 2x2 tile, with an odd size's last
-  // row and column of tiles half used (2.25 for even sizes, 1.27 for a 3x3 output).
-  const double tiles = static_cast<double>((g.out_h + 1) / 2 * ((g.out_w + 1) / 2));
-  const double saving = 9.0 * g.out_h * g.out_w / (16.0 * tiles);
-  // What the saving must be to pay for the transforms, whose share grows as channels fall
-  // (measured on AVX2 against the direct kernels at batch 128; with 3 input channels
-  // Winograd lost even at 2.25).
-  const int64_t channels = std::min(g.in_c, g.out_c);
-  if (!applies || channels < 8) return false;
-  const double needed = channels < 32 ? 1.9 : channels < 128 ? 1.5 : 1.25;
-  return saving >= needed;
+  if (!applies) return 0;
+  if (setting && std::strcmp(setting, "f2") == 0) return 2;  // for tests and benchmarks
+  if (setting && std::strcmp(setting, "f4") == 0) return 4;
+  const int tile = measured_tile(g, pass);
+  if (setting && std::strcmp(setting, "all") == 0) return tile ? tile : 2;
+  return tile;
 }
 
 void WinogradTiles::input_window(const float* x, const float* zeros, int64_t tile, const float** window) const {
   const ConvGeometry& g = g_;
   const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
   const float* image = x + n * g.in_h * g.in_w * g.in_c;
-  const int64_t ih0 = 2 * row - g.pad_top, iw0 = 2 * col - g.pad_left;
-  for (int64_t i = 0; i < 4; ++i)
-    for (int64_t j = 0; j < 4; ++j) {
+  const int side = tile_ + 2;
+  const int64_t ih0 = tile_ * row - g.pad_top, iw0 = tile_ * col - g.pad_left;
+  for (int64_t i = 0; i < side; ++i)
+    for (int64_t j = 0; j < side; ++j) {
       const int64_t ih = ih0 + i, iw = iw0 + j;
       const bool inside = ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w;
-      window[i * 4 + j] = inside ? image + (ih * g.in_w + iw) * g.in_c : zeros;
+      window[i * side + j] = inside ? image + (ih * g.in_w + iw) * g.in_c : zeros;
     }
 }
 
 void WinogradTiles::output_pixels(int64_t tile, int64_t* pixels) const {
   const ConvGeometry& g = g_;
   const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
-  for (int64_t i = 0; i < 2; ++i)
-    for (int64_t j = 0; j < 2; ++j) {
-      const int64_t oh = 2 * row + i, ow = 2 * col + j;
-      pixels[i * 2 + j] = oh < g.out_h && ow < g.out_w ? (n * g.out_h + oh) * g.out_w + ow : -1;
+  for (int64_t i = 0; i < tile_; ++i)
+    for (int64_t j = 0; j < tile_; ++j) {
+      const int64_t oh = tile_ * row + i, ow = tile_ * col + j;
+      pixels[i * tile_ + j] = oh < g.out_h && ow < g.out_w ? (n * g.out_h + oh) * g.out_w + ow : -1;
     }
 }
 

@@ -5,8 +5,8 @@
 
 namespace convkit {
 
-const WinogradTransforms& winograd_transforms() {
-  return cpu_has_avx2_fma() ? winograd_transforms_avx2() : kTransforms;
+const WinogradVariant& winograd_variant(int tile) {
+  return cpu_has_avx2_fma() ? winograd_variant_avx2(tile) : variant_of(tile);
 }
 
 }  // namespace convkit

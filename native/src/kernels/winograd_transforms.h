@@ -1,14 +1,21 @@
-// The five small linear maps of Winograd's F(2x2, 3x3) convolution, applied to every
-// channel of a tile at once (channels are contiguous in NHWC, so they are the vector lanes).
-// With d a 4x4 input tile, g a 3x3 filter and
+// The small linear maps of Winograd's F(m x m, 3x3) convolutions, applied to every channel
+// of a tile at once (channels are contiguous in NHWC, so they are the vector lanes). With d
+// an (m+2)x(m+2) input tile, g a 3x3 filter, the m x m output tile of the correlation is
+// Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A: (m+2)² products instead of 9m². Summed over input
+// channels, each product is a GEMM.
+//
+// F(2x2, 3x3), interpolation points 0, 1, -1 and ∞: 16 products per 4 outputs.
 //   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
-//   Aᵀ = [1 1 1 0; 0 1 -1 -1],
-// the 2x2 output tile of the correlation is Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A: 16 products
-// instead of 36. Summed over input channels, each of the 16 products is a GEMM.
+//   Aᵀ = [1 1 1 0; 0 1 -1 -1].
+// F(4x4, 3x3), points 0, 1, -1, 2, -2 and ∞ (Lavin & Gray): 36 products per 16 outputs.
+//   Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
+//   G  = [¼ 0 0; -⅙ -⅙ -⅙; -⅙ ⅙ -⅙; 1/24 1/12 ⅙; 1/24 -1/12 ⅙; 0 0 1],
+//   Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
+// (Both checked exactly, in rational arithmetic, against the direct correlation.)
 //
 // The filter gradient is the transpose of that map in g: for one tile and its output
-// gradient dY, dg = Gᵀ [(A dY Aᵀ) ⊙ (Bᵀ d B)] G, so summed over tiles it is 16 GEMMs of
-// the transformed inputs by the transformed gradients, then one 4x4 -> 3x3 map.
+// gradient dY, dg = Gᵀ [(A dY Aᵀ) ⊙ (Bᵀ d B)] G, so summed over tiles it is (m+2)² GEMMs of
+// the transformed inputs by the transformed gradients, then one (m+2)² -> 3x3 map.
 //
 // Every function reads its tiles' elements through pointers, row-major over the tile, each
 // `channels` floats long, and writes through pointers likewise.
@@ -19,24 +26,34 @@
 
 namespace convkit {
 
-struct WinogradTransforms {
-  // 16 -> 16: V = Bᵀ d B, the input tile.
+// The largest transformed tile (F(4x4, 3x3)'s 6x6), to size arrays of element pointers.
+constexpr int kMaxWinogradElements = 36;
+
+// One Winograd variant F(tile x tile, 3x3) and its transforms in one build.
+struct WinogradVariant {
+  int tile;  // output tile side m: 2 or 4
+  int window() const { return tile + 2; }  // input tile side
+  int elements() const { return window() * window(); }  // products per tile
+  int outputs() const { return tile * tile; }
+
+  // window² -> elements: V = Bᵀ d B, the input tile.
   void (*input)(const float* const* d, float* const* v, int64_t channels);
-  // 16 -> 4: Y = Aᵀ M A, then the epilogue (bias indexed by channel). Null outputs (past
-  // the image's edge) are skipped.
+  // elements -> tile²: Y = Aᵀ M A, then the epilogue (bias indexed by channel). Null
+  // outputs (past the image's edge) are skipped.
   void (*output)(const float* const* m, float* const* y, int64_t channels, const Epilogue& epilogue);
-  // 9 -> 16: U = G g Gᵀ, the filter.
+  // 9 -> elements: U = G g Gᵀ, the filter.
   void (*filter)(const float* const* g, float* const* u, int64_t channels);
-  // 4 -> 16: A dY Aᵀ, the output gradient's tile.
+  // tile² -> elements: A dY Aᵀ, the output gradient's tile.
   void (*gradient)(const float* const* dy, float* const* w, int64_t channels);
-  // 16 -> 9: dg = Gᵀ M G, the filter gradient.
+  // elements -> 9: dg = Gᵀ M G, the filter gradient.
   void (*filter_gradient)(const float* const* m, float* const* dg, int64_t channels);
 };
 
-// The fastest build this CPU runs: AVX2 (winograd_transforms_avx2.cc) or portable.
-const WinogradTransforms& winograd_transforms();
+// F(tile x tile, 3x3), tile 2 or 4, in the fastest build this CPU runs: AVX2
+// (winograd_transforms_avx2.cc) or portable.
+const WinogradVariant& winograd_variant(int tile);
 
 // The AVX2 + FMA build; only call it when cpu_has_avx2_fma().
-const WinogradTransforms& winograd_transforms_avx2();
+const WinogradVariant& winograd_variant_avx2(int tile);
 
 }  // namespace convkit

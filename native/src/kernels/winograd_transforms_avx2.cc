@@ -4,6 +4,6 @@
 
 namespace convkit {
 
-const WinogradTransforms& winograd_transforms_avx2() { return kTransforms; }
+const WinogradVariant& winograd_variant_avx2(int tile) { return variant_of(tile); }
 
 }  // namespace convkit
