@@ -100,9 +100,8 @@ function convKernels(batch: number) {
     // The input gradient's convolution has its own geometry, hence maybe its own tile.
     const turned = geometryOf(tf.backend_util.computeConv2DInfo([batch, y.shape[1], y.shape[2], cout],
       [3, 3, cout, cin], 1, 1, pad === 'same' ? 1 : 2));
-    const tiles = addon!.winogradTiles(geometry);
     // Winograd tile sides (0 = direct) of the forward, input-gradient and filter-gradient kernels.
-    row.winograd_tiles = [tiles.forward, addon!.winogradTiles(turned).forward, tiles.filterGradient];
+    row.winograd_tiles = [addon!.winogradTile(geometry), addon!.winogradTile(turned), addon!.winogradTile(geometry)];
     const chosen = speeds();
     Object.assign(row, chosen);
     const measured = new Map<string, KernelSpeeds>();

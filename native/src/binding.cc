@@ -95,22 +95,17 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// usesWinograd(geometry): whether Conv2D of this geometry runs as a Winograd convolution,
-// for tests and benchmarks.
+// usesWinograd(geometry): whether Conv2D (and Conv2DBackpropFilter) of this geometry run
+// as Winograd convolutions, for tests and benchmarks.
 Napi::Value UsesWinograd(const Napi::CallbackInfo& info) {
   Args a(info);
-  return Napi::Boolean::New(info.Env(), winograd_tile(a.geometry(0), WinogradPass::kForward) != 0);
+  return Napi::Boolean::New(info.Env(), winograd_tile(a.geometry(0)) != 0);
 }
 
-// winogradTiles(geometry): the Winograd output tile side (0 = direct, 2, 4) of Conv2D and
-// of Conv2DBackpropFilter of this geometry, for tests and benchmarks.
-Napi::Value WinogradTileSides(const Napi::CallbackInfo& info) {
+// winogradTile(geometry): their Winograd output tile side (0 = direct, 2, 4).
+Napi::Value WinogradTile(const Napi::CallbackInfo& info) {
   Args a(info);
-  const ConvGeometry g = a.geometry(0);
-  Napi::Object tiles = Napi::Object::New(info.Env());
-  tiles.Set("forward", winograd_tile(g, WinogradPass::kForward));
-  tiles.Set("filterGradient", winograd_tile(g, WinogradPass::kFilterGradient));
-  return tiles;
+  return Napi::Number::New(info.Env(), winograd_tile(a.geometry(0)));
 }
 
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
@@ -351,7 +346,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"conv2dBackpropInput", Conv2DBackpropInput},
       {"conv2dBackpropFilter", Conv2DBackpropFilter},
       {"usesWinograd", UsesWinograd},
-      {"winogradTiles", WinogradTileSides},
+      {"winogradTile", WinogradTile},
       {"matmul", MatMul},
       {"maxPool", PoolForward<max_pool>},
       {"maxPoolGrad", MaxPoolGrad},

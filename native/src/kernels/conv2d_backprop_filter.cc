@@ -49,7 +49,7 @@ void accumulate(const float* x, const float* dy, const ConvGeometry& g, const Pa
 // in NR-wide panels of consecutive input channels (a 64-byte copy per pixel when
 // in_c % 16 == 0), then transposed back.
 void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& geometry) {
-  if (const int tile = winograd_tile(geometry, WinogradPass::kFilterGradient))
+  if (const int tile = winograd_tile(geometry))
     return winograd_backprop_filter(x, dy, dfilter, geometry, tile);
   const GemmConfig& cfg = gemm_config();
   ConvGeometry g = geometry;

@@ -11,17 +11,16 @@
 
 namespace convkit {
 
-// Which Winograd variant convolves this geometry: the output tile side, 2 for F(2x2, 3x3),
-// 4 for F(4x4, 3x3), or 0 for the direct kernels. Only 3x3 filters at stride 1, dilation
-// 1, and only where the multiplies saved (fewer for small odd outputs, whose last row and
-// column of tiles are partly used) pay for the transforms at this many channels (measured;
-// see winograd_tiles.cc). The forward convolution (and so the stride-1 input gradient)
-// and the filter gradient are measured apart.
+// Which Winograd variant convolves this geometry (forward, and so the stride-1 input
+// gradient, and filter gradient alike: they measured alike): the output tile side, 2 for
+// F(2x2, 3x3), 4 for F(4x4, 3x3), or 0 for the direct kernels. Only 3x3 filters at stride
+// 1, dilation 1, and only where the multiplies saved (fewer where the output is not a
+// multiple of the tile, whose last row and column of tiles are partly used) pay for the
+// transforms at this many channels (measured; see winograd_tiles.cc).
 // CONVKIT_WINOGRAD overrides it, to compare in one build and for tests: 0 = direct,
 // f2 / f4 = that variant wherever Winograd applies, all = Winograd wherever it applies
 // (the variant chosen as without the setting where that picks one, else F(2x2)).
-enum class WinogradPass { kForward, kFilterGradient };
-int winograd_tile(const ConvGeometry& g, WinogradPass pass);
+int winograd_tile(const ConvGeometry& g);
 
 // y = conv(x, filter) + the epilogue, as indirect_conv (any padding, any size), with
 // F(tile x tile, 3x3).

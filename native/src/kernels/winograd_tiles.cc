@@ -9,10 +9,10 @@ namespace convkit {
 
 namespace {
 
-// Where F(4x4, 3x3) beats F(2x2, 3x3) (measured, see measured_tile): at least this many
-// channels on both sides and this multiplies_saved(g, 4).
-constexpr int64_t kF4x4MinChannels = 64;
-constexpr double kF4x4MinSaving = 3.0;
+// F(4x4, 3x3)'s transforms cost more per output than F(2x2, 3x3)'s; it must save this many
+// times more multiplies to win (measured: it won at 10x10 outputs, 1.23 times F(2x2)'s
+// saving, and lost at 5x5 and 6x6, where both save the same).
+constexpr double kF4x4MinAdvantage = 1.2;
 
 // Multiplies saved by F(tile x tile, 3x3): 9 per output pixel directly, (tile+2)² per tile,
 // with the last row and column of tiles partly used where the output is not a multiple of
@@ -23,24 +23,23 @@ double multiplies_saved(const ConvGeometry& g, int tile) {
   return 9.0 * g.out_h * g.out_w / ((tile + 2) * (tile + 2) * tiles);
 }
 
-// The measured choice (AVX2, batch 128, against the direct kernels and each other).
-int measured_tile(const ConvGeometry& g, WinogradPass pass) {
+// The measured choice (AVX2, batch 128, CPU time, against the direct kernels and each
+// other; forward, input and filter gradients of 8 to 256 channels and 3x3 to 32x32 outputs).
+int measured_tile(const ConvGeometry& g) {
   const int64_t channels = std::min(g.in_c, g.out_c);
   // With 3 input channels Winograd lost even at 2.25: the transforms' share grows as
   // channels fall.
   if (channels < 8) return 0;
-  // F(4x4)'s transforms cost about twice F(2x2)'s per output, and its 36 GEMMs per chunk
-  // keep more in cache; it won only with many channels (the filter gradient, whose sums
-  // grow with the tiles, stays on F(2x2)).
-  if (pass == WinogradPass::kForward && channels >= kF4x4MinChannels && multiplies_saved(g, 4) >= kF4x4MinSaving)
-    return 4;
+  // What the saving must be to pay for the transforms.
   const double needed = channels < 32 ? 1.9 : channels < 128 ? 1.5 : 1.25;
-  return multiplies_saved(g, 2) >= needed ? 2 : 0;
+  const double saved_by_f2 = multiplies_saved(g, 2), saved_by_f4 = multiplies_saved(g, 4);
+  if (saved_by_f4 >= needed && saved_by_f4 >= kF4x4MinAdvantage * saved_by_f2) return 4;
+  return saved_by_f2 >= needed ? 2 : 0;
 }
 
 }  // namespace
 
-int winograd_tile(const ConvGeometry& g, WinogradPass pass) {
+int winograd_tile(const ConvGeometry& g) {
   const char* setting = std::getenv("CONVKIT_WINOGRAD");
   if (setting && std::strcmp(setting, "0") == 0) return 0;
   const bool applies = g.filter_h == 3 && g.filter_w == 3 && g.stride_h == 1 && g.stride_w == 1 &&
@@ -48,7 +47,7 @@ int winograd_tile(const ConvGeometry& g, WinogradPass pass) {
   if (!applies) return 0;
   if (setting && std::strcmp(setting, "f2") == 0) return 2;  // for tests and benchmarks
   if (setting && std::strcmp(setting, "f4") == 0) return 4;
-  const int tile = measured_tile(g, pass);
+  const int tile = measured_tile(g);
   if (setting && std::strcmp(setting, "all") == 0) return tile ? tile : 2;
   return tile;
 }
