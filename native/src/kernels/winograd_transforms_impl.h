@@ -1,7 +1,7 @@
-// The Winograd transforms of both variants, written once and compiled twice: for any 64-bit CPU by
-// winograd_transforms.cc and with AVX2 + FMA by winograd_transforms_avx2.cc. Eight channels
-// go through each map together as a GCC vector (one ymm register with AVX2, two xmm
-// registers without), the last channels one at a time as plain floats.
+// The Winograd transforms of both variants, written once and compiled twice: for any
+// 64-bit CPU by winograd_transforms.cc and with AVX2 + FMA by winograd_transforms_avx2.cc.
+// Eight channels go through each map together as a GCC vector (one ymm register with
+// AVX2, two xmm registers without), the last channels one at a time as plain floats.
 //
 // Everything has internal linkage so that each file keeps its own build (see gelu.h).
 #pragma once
