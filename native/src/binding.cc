@@ -95,14 +95,8 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// usesWinograd(geometry): whether Conv2D (and Conv2DBackpropFilter) of this geometry run
-// as Winograd convolutions, for tests and benchmarks.
-Napi::Value UsesWinograd(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Napi::Boolean::New(info.Env(), winograd_tile(a.geometry(0)) != 0);
-}
-
-// winogradTile(geometry): their Winograd output tile side (0 = direct, 2, 4).
+// winogradTile(geometry): the Winograd output tile side Conv2D and Conv2DBackpropFilter of
+// this geometry use (0 = direct, 2, 4), for tests and benchmarks.
 Napi::Value WinogradTile(const Napi::CallbackInfo& info) {
   Args a(info);
   return Napi::Number::New(info.Env(), winograd_tile(a.geometry(0)));
@@ -345,7 +339,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"conv2d", Conv2D},
       {"conv2dBackpropInput", Conv2DBackpropInput},
       {"conv2dBackpropFilter", Conv2DBackpropFilter},
-      {"usesWinograd", UsesWinograd},
       {"winogradTile", WinogradTile},
       {"matmul", MatMul},
       {"maxPool", PoolForward<max_pool>},

@@ -16,9 +16,7 @@ export interface NativeAddon {
   conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation): void;
   conv2dBackpropInput(dy: F32, filter: F32, dx: F32, geometry: Int32Array): void;
   conv2dBackpropFilter(x: F32, dy: F32, dfilter: F32, geometry: Int32Array): void;
-  /** Whether conv2d and conv2dBackpropFilter of this geometry run as Winograd convolutions. */
-  usesWinograd(geometry: Int32Array): boolean;
-  /** Their Winograd output tile side: 0 = direct, 2 = F(2x2, 3x3), 4 = F(4x4, 3x3). */
+  /** The Winograd output tile side conv2d and conv2dBackpropFilter of this geometry use: 0 = direct, 2 = F(2x2, 3x3), 4 = F(4x4, 3x3). */
   winogradTile(geometry: Int32Array): number;
   /** shape: [batchA, batchB, m, n, k, transposeA, transposeB] */
   matmul(a: F32, b: F32, bias: Maybe, y: F32, shape: Int32Array, activation: Activation): void;

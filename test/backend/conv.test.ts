@@ -99,7 +99,7 @@ function winogradGeometries(c: (typeof cases)[number]): Int32Array[] {
 describe('Winograd convolutions (forward, input and filter gradients)', () => {
   for (const c of winogradCases) {
     it(`x ${c.x} filter ${c.filter} ${c.pad}`, () => {
-      for (const geometry of winogradGeometries(c)) assert.ok(backend.addon!.usesWinograd(geometry));
+      for (const geometry of winogradGeometries(c)) assert.ok(backend.addon!.winogradTile(geometry) > 0);
       assertSameOnBothBackends('conv2d', (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, c.pad),
         [c.x, c.filter]);
     });
@@ -122,6 +122,6 @@ describe('Winograd convolutions (forward, input and filter gradients)', () => {
       tf.backend_util.computeConv2DInfo([8, 16, 16, 64], [1, 1, 64, 64], 1, 1, 'same'),
       tf.backend_util.computeConv2DInfo([8, 16, 16, 64], [3, 3, 64, 64], 2, 1, 'same'),
     ];
-    for (const info of direct) assert.equal(backend.addon!.usesWinograd(geometryOf(info)), false);
+    for (const info of direct) assert.equal(backend.addon!.winogradTile(geometryOf(info)), 0);
   });
 });
