@@ -6,7 +6,7 @@ import type { ImageSet } from '../data/types';
 import { ConvkitError } from '../errors';
 import { Preprocess, scaleToUnit, pixelTensor } from './images';
 import { modelImageShape } from './layers';
-import { checkTtaLevel, predictWithTta } from './tta';
+import { checkTtaLevel, classifierOf, predictWithTta } from './tta';
 
 /** One probability row per image: `probabilities[i * classCount + c]`. */
 export interface Predictions {
@@ -51,7 +51,7 @@ export function predictPixels(model: tfl.LayersModel, pixels: Uint8Array | Float
     const batch = tf.tidy(() => {
       const input = preprocess(pixelTensor(pixels.subarray(start * imageSize, end * imageSize), end - start,
         height, width, channels));
-      return predictWithTta((images) => model.predict(images) as tf.Tensor2D, input, tta);
+      return predictWithTta(classifierOf(model), input, tta);
     });
     const values = batch.dataSync() as Float32Array;
     if (start === 0) {

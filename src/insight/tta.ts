@@ -48,6 +48,19 @@ export function translateImages(images: tf.Tensor4D, pad: number, top: number, l
 /** A model's forward pass: class scores for a batch of model inputs. */
 export type Classifier = (images: tf.Tensor4D) => tf.Tensor2D;
 
+/** A model with one output as a Classifier (a structural type: this module does not import tfjs-layers). */
+interface Predictor {
+  predict(x: tf.Tensor, config?: { batchSize?: number }): tf.Tensor | tf.Tensor[];
+}
+
+/**
+ * The model's forward pass over the whole batch at once: model.predict would cut it into
+ * batches of 32, which leaves the native convolutions too little work per call.
+ */
+export function classifierOf(model: Predictor): Classifier {
+  return (images) => model.predict(images, { batchSize: Math.max(1, images.shape[0]) }) as tf.Tensor2D;
+}
+
 /** Level 1: the mean of the outputs on the images and on their mirror images. */
 function mirrorAveraged(classify: Classifier, images: tf.Tensor4D): tf.Tensor2D {
   return tf.mul(tf.add(classify(images), classify(mirrorImages(images))), 0.5);

@@ -6,7 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { BatchStream } from '../data/batches';
 import type { Normalization } from '../data/preprocess';
 import type { ImageSet } from '../data/types';
-import { checkTtaLevel, predictWithTta } from '../insight/tta';
+import { checkTtaLevel, classifierOf, predictWithTta } from '../insight/tta';
 
 export interface Evaluation {
   /** Mean categorical cross-entropy, computed as in training. */
@@ -34,7 +34,7 @@ export async function evaluate(model: tfl.LayersModel, set: ImageSet, normalizat
     const [losses, hits] = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.count, set.height, set.width, set.channels]);
       const labels = tf.tensor1d(batch.labels, 'int32');
-      const probabilities = predictWithTta((images) => model.predict(images) as tf.Tensor2D, x, tta);
+      const probabilities = predictWithTta(classifierOf(model), x, tta);
       const loss = tfl.metrics.categoricalCrossentropy(tf.cast(tf.oneHot(labels, classes), 'float32'), probabilities);
       return [tf.sum(loss), tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, 1), labels), 'int32'))];
     });
