@@ -1,7 +1,8 @@
-// Times the backward-pass kernels that are memory-bound passes over whole activations
-// (ConvkitGeluGrad, MaxPoolGrad, ConvkitBatchNormTrainingGrad) at the shapes the fast model
-// (batch 1024) and the tutorial's models (batch 128) give them, against a native Mul of the
-// same element count: the speed of a plain read-read-write pass on this machine.
+// Times the backward-pass kernels that are single passes over whole activations
+// (ConvkitGeluGrad, MaxPoolGrad, ConvkitBatchNormTrainingGrad; ConvkitGelu once, as it shares
+// GeluGrad's maths) at the shapes the fast model (batch 1024) and the tutorial's models
+// (batch 128) give them, against a native Mul of the same element count: the speed of a plain
+// read-read-write pass on this machine.
 //
 // For every case it prints the bare kernel on preallocated arrays (best of --runs, in ms and
 // in GB/s of the bytes the kernel must move: its inputs read once and its output written
@@ -14,7 +15,7 @@ import { backend, tf } from '../src';
 import { broadcastLayout } from '../src/backend/elementwise_kernel';
 import { poolGeometry } from '../src/backend/pool_kernel';
 import { BinaryOp, NativeAddon } from '../src/backend/addon';
-import { BATCH_NORM_TRAINING_GRAD, GELU_GRAD } from '../src/backend/custom_kernels';
+import { BATCH_NORM_TRAINING_GRAD, GELU, GELU_GRAD } from '../src/backend/custom_kernels';
 
 function option(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
@@ -54,6 +55,19 @@ function geluGradCase(shape: number[]): Case {
     kernel: () => addon.geluGrad(dy, x, dx),
     op: () => tf.dispose(tf.engine().runKernel(GELU_GRAD, { dy: dyT, x: xT })),
     tensors: [dyT, xT],
+  };
+}
+
+/** The forward GELU, which shares its Φ with the gradient: to see that it did not get slower. */
+function geluCase(shape: number[]): Case {
+  const size = shape.reduce((a, b) => a * b);
+  const x = randomArray(size), y = new Float32Array(size);
+  const xT = tf.tensor(x, shape);
+  return {
+    label: `Gelu [${shape}]`, elements: size, bytes: 8 * size,
+    kernel: () => addon.gelu(x, y),
+    op: () => tf.dispose(tf.engine().runKernel(GELU, { x: xT })),
+    tensors: [xT],
   };
 }
 
@@ -105,6 +119,7 @@ function time(fn: () => void): number {
 const cases: Array<() => Case> = [];
 if (ONLY.includes('gelu')) {
   for (const shape of [[1024, 31, 31, 24], [1024, 15, 15, 64], [1024, 7, 7, 256], [1024, 3, 3, 256]]) cases.push(() => geluGradCase(shape));
+  cases.push(() => geluCase([1024, 31, 31, 24]));
 }
 if (ONLY.includes('pool')) {
   for (const shape of [[1024, 31, 31, 64], [1024, 15, 15, 256], [1024, 7, 7, 256]]) cases.push(() => maxPoolGradCase(shape, 2, 2, 'valid'));
