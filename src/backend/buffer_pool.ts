@@ -6,11 +6,18 @@
 // them: an array that leaves the backend (readSync, dataSync) or is wrapped by another
 // tensor (a Slice view) is marked escaped and left to the garbage collector.
 
-// Enough for one training step's outputs at batch 1024 on the fast recipe's network (its
-// first block's activations alone are 252 MB each); the pool holds only arrays that the
-// step would allocate again, so it adds little to the peak. CONVKIT_POOL_MB overrides it.
-const MAX_POOLED_BYTES = (Number(process.env.CONVKIT_POOL_MB) || 2048) * 1024 * 1024;
-const MAX_PER_SIZE = 8;
+// Enough for one training step's outputs at batch 1024 on the fast recipe's network: at the
+// end of a step the pool holds 2.9 GB, up to 14 arrays of one size (its [1024, 15, 15, 64]
+// and [1024, 7, 7, 256] activations and their gradients). Smaller caps (2 GB, 8 per size)
+// dropped 0.78 GB of arrays a step, and their fresh replacements' page faults (~1 GB/s)
+// landed in the backward kernels that took them (GeluGrad, BatchNormTrainingGrad and
+// Conv2DBackpropInput): about 0.8 s a step, several times those kernels' own work. The
+// pool holds only arrays that the step would allocate again, so it adds little to the peak:
+// `npm run bench -- --models fast --batch 1024` peaked at 3.15 GB RSS, 3.13 GB with the
+// smaller caps (the arrays they dropped were garbage awaiting collection). CONVKIT_POOL_MB
+// overrides it.
+const MAX_POOLED_BYTES = (Number(process.env.CONVKIT_POOL_MB) || 4096) * 1024 * 1024;
+const MAX_PER_SIZE = 32;
 
 class BufferPool {
   private free = new Map<number, Float32Array[]>();

@@ -152,32 +152,28 @@ function batchNormTrainingGradCpu(
   ];
 }
 
-const ERF_NUMERATOR = [-2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5,
-  -7.34990630326855e-4, -2.95459980854025e-3, -1.60960333262415e-2];
-const ERF_DENOMINATOR = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3, -7.37332916720468e-3,
-  -1.42647390514189e-2];
+// Abramowitz and Stegun 26.2.17: 1 - Φ(a) = φ(a) t P(t) with t = 1 / (1 + 0.2316419 a), a >= 0.
+const UPPER_TAIL = [1.330274429, -1.821255978, 1.781477937, -0.356563782, 0.319381530];
 
-/** erf within 4.5e-7: the rational approximation of native/src/kernels/gelu.h, in double. */
-function erf(x: number): number {
-  const t = Math.min(4, Math.max(-4, x)), t2 = t * t;
-  const horner = (coefficients: number[]) => coefficients.reduce((acc, k) => acc * t2 + k);
-  return Number.isNaN(x) ? NaN : Math.min(1, Math.max(-1, t * horner(ERF_NUMERATOR) / horner(ERF_DENOMINATOR)));
+/** Φ(x) and x φ(x) as native/src/kernels/gelu.h computes them (limits included), in double. */
+function normalAt(x: number): { cdf: number; xPdf: number } {
+  const a = Math.abs(x), pdf = Math.exp(-0.5 * a * a) / Math.sqrt(2 * Math.PI), t = 1 / (1 + 0.2316419 * a);
+  const upperTail = a >= 5.54 ? 0 : pdf * t * UPPER_TAIL.reduce((acc, k) => acc * t + k);
+  return { cdf: x < 0 ? upperTail : 1 - upperTail, xPdf: a >= 12.5 ? 0 : x * pdf };
 }
-
-const normalCdf = (x: number) => 0.5 + 0.5 * erf(x * Math.SQRT1_2);
-const normalPdf = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 
 function geluCpu({ inputs, backend }: KernelArgs<{ x: TensorInfo }, object>): TensorInfo {
   const x = backend.data.get(inputs.x.dataId).values as Float32Array;
-  return backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', x.map((v) => v * normalCdf(v)));
+  return backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', x.map((v) => v * normalAt(v).cdf));
 }
 
 function geluGradCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; x: TensorInfo }, object>): TensorInfo {
   const dy = backend.data.get(inputs.dy.dataId).values as Float32Array;
   const x = backend.data.get(inputs.x.dataId).values as Float32Array;
-  // Beyond |x| = 14, x φ(x) is below 1e-41: clamping keeps it ~0 (not inf * 0) for infinite x.
-  const xTimesPdf = (v: number) => { const t = Math.min(14, Math.max(-14, v)); return t * normalPdf(t); };
-  return backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', dy.map((g, i) => g * (normalCdf(x[i]) + xTimesPdf(x[i]))));
+  return backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', dy.map((g, i) => {
+    const { cdf, xPdf } = normalAt(x[i]);
+    return g * (cdf + xPdf);
+  }));
 }
 
 const cpuImplementations: KernelConfig[] = [

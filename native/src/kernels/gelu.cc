@@ -1,7 +1,3 @@
-// Without trapping maths GCC vectorises the clamps in gelu.h (selects instead of branches);
-// no result changes, and JS never enables floating-point traps.
-#pragma GCC optimize("no-trapping-math")
-
 #include "gelu.h"
 
 #include "../runtime/cpu_features.h"

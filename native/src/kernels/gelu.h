@@ -1,9 +1,13 @@
 // GELU and its gradient over a span of floats, compiled twice: for any x86-64 CPU by
-// gelu.cc and gelu_grad.cc, and with AVX2 + FMA by gelu_avx2.cc (8 lanes and fused
-// multiply-adds make these loops about 3x faster; they are compute-bound).
+// gelu.cc and gelu_grad.cc (4 lanes of SSE), and with AVX2 + FMA by gelu_avx2.cc (8 lanes and
+// fused multiply-adds, about 3x faster). Both loops are compute-bound, so every operation
+// counts: they are spelled out as GCC vectors, branch-free. (Left to the auto-vectoriser, the
+// clamps' branches made GCC evaluate whole paths twice, two divisions per element among them.)
 //
-// The standard normal cdf Φ and density φ are branch-free float arithmetic that the compiler
-// vectorises (glibc's erff and expf are scalar calls). NaN inputs give NaN outputs.
+// Φ and φ share one exponential and one division: φ(x) = e^(-x²/2) / sqrt(2 pi) and, for
+// a = |x|, the upper tail 1 - Φ(a) = φ(a) t P(t) with t = 1 / (1 + p a) (Abramowitz and
+// Stegun 26.2.17, within 7.5e-8). Φ and Φ + x φ come within 3e-7 of exact; NaN gives NaN.
+// custom_kernels.ts computes the same in double for tfjs's cpu backend.
 //
 // Everything here has internal linkage (the unnamed namespace) so that each file keeps its
 // own copy, compiled for its own instruction set: the linker must not pick the AVX2 copy of
@@ -11,6 +15,8 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+
+#include "float_vectors.h"
 
 namespace convkit {
 
@@ -21,71 +27,99 @@ void gelu_grad_span_avx2(const float* dy, const float* x, float* dx, int64_t siz
 
 namespace {
 
-// erf(x) within 4.5e-7 absolute: Eigen's rational approximation on [-4, 4], x * P(x^2) / Q(x^2),
-// held to [-1, 1] (it overshoots by up to 4e-7 near |x| = 3.8, which would make Φ negative).
-inline float erf_approx(float x) {
-  x = x < -4.0f ? -4.0f : (x > 4.0f ? 4.0f : x);
-  const float x2 = x * x;
-  float p = -2.72614225801306e-10f;
-  p = p * x2 + 2.77068142495902e-08f;
-  p = p * x2 + -2.10102402082508e-06f;
-  p = p * x2 + -5.69250639462346e-05f;
-  p = p * x2 + -7.34990630326855e-04f;
-  p = p * x2 + -2.95459980854025e-03f;
-  p = p * x2 + -1.60960333262415e-02f;
-  float q = -1.45660718464996e-05f;
-  q = q * x2 + -2.13374055278905e-04f;
-  q = q * x2 + -1.68282697438203e-03f;
-  q = q * x2 + -7.37332916720468e-03f;
-  q = q * x2 + -1.42647390514189e-02f;
-  const float value = x * p / q;
-  return value < -1.0f ? -1.0f : (value > 1.0f ? 1.0f : value);
+// The integer vector (or integer) whose lanes hold the bits of V's float lanes.
+template <typename V>
+struct BitsOf;
+template <>
+struct BitsOf<float> { using type = uint32_t; };
+template <>
+struct BitsOf<Vec4> { using type = uint32_t __attribute__((vector_size(16))); };
+template <>
+struct BitsOf<Vec8> { using type = uint32_t __attribute__((vector_size(32))); };
+
+template <typename To, typename From>
+[[gnu::always_inline]] inline To bit_cast(From from) {
+  static_assert(sizeof(To) == sizeof(From));
+  To to;
+  std::memcpy(&to, &from, sizeof to);
+  return to;
 }
 
-// e^x for x <= 0 within 1.4 ulp (Cephes's expf): x = n ln2 + r with a two-part ln2, a degree-6
-// polynomial for e^r, and 2^n written into the exponent bits. Below -87 it returns e^-87.
-inline float exp_nonpositive(float x) {
-  x = x < -87.0f ? -87.0f : x;
+// e^x for -87 <= x <= 0 within 2 ulp (anything else gives garbage: callers mask it out).
+// x = n ln2 + r with |r| <= ln2/2 and ln2 in two parts (the first has few bits, so n times it
+// is exact even without fused multiply-adds), e^r from its Taylor series to r^6, and 2^n
+// written into the exponent bits.
+template <typename V>
+[[gnu::always_inline]] inline V exp_nonpositive(V x) {
   // Adding 1.5 * 2^23 rounds x * log2(e) to the integer n, which lands in the low mantissa bits.
   constexpr float kRoundingShift = 12582912.0f;
-  const float shifted = x * 1.44269504088896341f + kRoundingShift;
-  const float n = shifted - kRoundingShift;
-  float r = x - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  const V shifted = x * 1.44269504088896341f + kRoundingShift;
+  const V n = shifted - kRoundingShift;
+  const V r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+  V p = V{} + 1.0f / 720;
+  p = p * r + 1.0f / 120;
+  p = p * r + 1.0f / 24;
+  p = p * r + 1.0f / 6;
+  p = p * r + 0.5f;
+  p = p * (r * r) + r + 1.0f;
   // (bits(shifted) + 127) << 23 == (n + 127) << 23: the shift's own bits fall off the top.
-  uint32_t bits;
-  std::memcpy(&bits, &shifted, sizeof bits);
-  bits = (bits + 127u) << 23;
-  float two_to_n;
-  std::memcpy(&two_to_n, &bits, sizeof two_to_n);
+  const auto two_to_n = bit_cast<V>((bit_cast<typename BitsOf<V>::type>(shifted) + 127) << 23);
   return p * two_to_n;
 }
 
-// Φ(x) = (1 + erf(x / sqrt 2)) / 2.
-inline float normal_cdf(float x) { return 0.5f + 0.5f * erf_approx(x * 0.707106781186547524f); }
+template <typename V>
+struct NormalAt {
+  V cdf;    // Φ(x)
+  V x_pdf;  // x φ(x)
+};
 
-// x * φ(x) = x * e^(-x^2/2) / sqrt(2 pi). Clamping x to +-14 (where the product is below
-// 1e-36, the floor exp_nonpositive puts on it) keeps infinite x from giving inf * 0.
-inline float x_times_normal_pdf(float x) {
-  x = x < -14.0f ? -14.0f : (x > 14.0f ? 14.0f : x);
-  return x * exp_nonpositive(-0.5f * x * x) * 0.398942280401432678f;
+template <typename V>
+[[gnu::always_inline]] inline NormalAt<V> normal_at(V x) {
+  const V a = bit_cast<V>(bit_cast<typename BitsOf<V>::type>(x) & 0x7fffffffu), zero = V{};
+  const V pdf = exp_nonpositive(-0.5f * a * a) * 0.398942280401432678f;
+  const V t = 1.0f / (a * 0.2316419f + 1.0f);
+  V poly = V{} + 1.330274429f;
+  poly = poly * t - 1.821255978f;
+  poly = poly * t + 1.781477937f;
+  poly = poly * t - 0.356563782f;
+  poly = poly * t + 0.319381530f;
+  // Below x = -5.54, where Φ < 2^-26, Φ is 0: as in the float formula 0.5 (1 + erf(x/√2)) this
+  // kernel replaces (tfjs-layers' gelu), whose 1 + erf rounds to 0 there. (Above 5.54, 1 - tail
+  // rounds to 1 by itself.) Beyond |x| = 12.5, x φ(x) is below 1e-32 and set to 0: e^(-x²/2)
+  // leaves exp_nonpositive's range at 13.2, and infinite x must not meet inf * 0. NaN is never
+  // beyond either limit: it flows through to NaN.
+  const V upper_tail = a >= V{} + 5.54f ? zero : pdf * t * poly;
+  return {x < zero ? upper_tail : 1.0f - upper_tail, a >= V{} + 12.5f ? zero : x * pdf};
 }
 
+#ifdef __AVX2__
+using Lanes = Vec8;
+#else
+using Lanes = Vec4;
+#endif
+constexpr int64_t kLanes = sizeof(Lanes) / sizeof(float);
+
 // y = x Φ(x).
-inline void gelu_span(const float* __restrict x, float* __restrict y, int64_t size) {
-  for (int64_t i = 0; i < size; ++i) y[i] = x[i] * normal_cdf(x[i]);
+inline void gelu_span(const float* x, float* y, int64_t size) {
+  int64_t i = 0;
+  for (; i + kLanes <= size; i += kLanes) {
+    const Lanes v = load<Lanes>(x + i);
+    store(y + i, v * normal_at(v).cdf);
+  }
+  for (; i < size; ++i) y[i] = x[i] * normal_at(x[i]).cdf;
 }
 
 // dx = dy (Φ(x) + x φ(x)), the derivative of x Φ(x).
-inline void gelu_grad_span(const float* __restrict dy, const float* __restrict x, float* __restrict dx, int64_t size) {
-  for (int64_t i = 0; i < size; ++i) dx[i] = dy[i] * (normal_cdf(x[i]) + x_times_normal_pdf(x[i]));
+inline void gelu_grad_span(const float* dy, const float* x, float* dx, int64_t size) {
+  int64_t i = 0;
+  for (; i + kLanes <= size; i += kLanes) {
+    const NormalAt<Lanes> n = normal_at(load<Lanes>(x + i));
+    store(dx + i, load<Lanes>(dy + i) * (n.cdf + n.x_pdf));
+  }
+  for (; i < size; ++i) {
+    const NormalAt<float> n = normal_at(x[i]);
+    dx[i] = dy[i] * (n.cdf + n.x_pdf);
+  }
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 // gelu.h's loops built with AVX2 + FMA (this file is compiled with -mavx2 -mfma, see
 // binding.gyp). Fused multiply-adds round differently from the portable build, by an ulp or so.
-// As in gelu.cc, without trapping maths the clamps vectorise.
-#pragma GCC optimize("no-trapping-math")
 
 #include "gelu.h"
 

@@ -1,6 +1,3 @@
-// Lets the clamps in gelu.h vectorise, as in gelu.cc.
-#pragma GCC optimize("no-trapping-math")
-
 #include "gelu.h"
 
 #include "../runtime/cpu_features.h"

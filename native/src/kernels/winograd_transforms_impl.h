@@ -6,30 +6,12 @@
 // Everything has internal linkage so that each file keeps its own build (see gelu.h).
 #pragma once
 #include <algorithm>
-#include <cstring>
 
-// The vector helpers below are always inlined, so no vector crosses a call boundary and the
-// warning that vector arguments change the ABI without AVX does not apply.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
+#include "float_vectors.h"
 #include "winograd_transforms.h"
 
 namespace convkit {
 namespace {
-
-using Vec8 = float __attribute__((vector_size(32)));
-
-template <typename V>
-[[gnu::always_inline]] inline V load(const float* p) {
-  V v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-template <typename V>
-[[gnu::always_inline]] inline void store(float* p, V v) {
-  std::memcpy(p, &v, sizeof v);
-}
 
 [[gnu::always_inline]] inline float relu(float v) { return v > 0.0f ? v : 0.0f; }
 [[gnu::always_inline]] inline Vec8 relu(Vec8 v) { return v > Vec8{} ? v : Vec8{}; }
