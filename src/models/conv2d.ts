@@ -45,6 +45,20 @@ export class Conv2D extends TfjsConv2DClass {
     });
   }
 
+  /**
+   * Makes the (built) kernel a non-trainable weight of the layer, as BatchNorm's moving
+   * statistics are. Setting the variable's `trainable` alone does not last: tfjs's
+   * Sequential.compile sets every weight of every layer trainable again.
+   */
+  freezeKernel(): void {
+    if (!this.kernel) throw new Error(`'${this.name}' has no kernel yet: build it before freezing it`);
+    const layer = this as unknown as { _nonTrainableWeights: tfl.LayerVariable[] };
+    if (this._trainableWeights.includes(this.kernel)) {
+      this._trainableWeights = this._trainableWeights.filter((weight) => weight !== this.kernel);
+      layer._nonTrainableWeights.push(this.kernel);
+    }
+    this.kernel.trainable = false;
+  }
 }
 tf.serialization.registerClass(Conv2D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 

@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 import { Random } from '../data/random';
 import { batchNormalization } from './batch_norm';
-import { conv2d } from './conv2d';
+import { Conv2D, conv2d } from './conv2d';
 import { fans, initializeWeights } from './initialize';
 
 /** Filters of the three blocks; airbench94 uses 64, 256, 256. */
@@ -92,11 +92,11 @@ function initializeFast(model: tfl.Sequential, seed: number): void {
 
 /**
  * The whitening filters are computed from the data, not learned; only their bias trains.
- * A variable's trainability is not part of a saved model, so a loaded one needs this again.
+ * A weight's trainability is not part of a saved model, so a loaded one needs this again.
  */
 export function freezeWhiteningKernel(model: tfl.LayersModel): void {
-  const whitening = model.layers.find((layer) => layer.name === WHITENING_LAYER) as unknown as { kernel?: tfl.LayerVariable } | undefined;
-  if (whitening?.kernel) whitening.kernel.trainable = false;
+  const whitening = model.layers.find((layer) => layer.name === WHITENING_LAYER);
+  if (whitening instanceof Conv2D) whitening.freezeKernel();
 }
 
 /** airbench94's network; call initializeWhitening on its first layer with training images before training. */

@@ -148,6 +148,22 @@ describe('a training step computes only the gradients it uses', () => {
     }
   });
 
+  it('the fast model: no filter gradient for the frozen whitening kernel, which stays; its bias trains', async () => {
+    const model = models.fastModel({ seed: 1, widths: [8, 16, 16] });
+    const whitening = (weight: 'kernel' | 'bias') =>
+      model.getLayer(models.WHITENING_LAYER).weights.find((w) => w.originalName.endsWith(weight))!.read().dataSync().slice();
+    const [kernelBefore, biasBefore] = [whitening('kernel'), whitening('bias')];
+    // compile() sets every weight trainable again, which must not free the kernel.
+    const counts = await trainingStepCounts(model, 4);
+    const [kernelAfter, biasAfter] = [whitening('kernel'), whitening('bias')];
+    model.dispose();
+    assert.equal(counts.get('ConvkitFusedConv2D'), 7);
+    assert.equal(counts.get('Conv2DBackpropInput'), 6, 'none for the whitening layer');
+    assert.equal(counts.get('Conv2DBackpropFilter'), 6, 'none for the frozen whitening kernel');
+    assert.deepEqual(kernelAfter, kernelBefore);
+    assert.notDeepEqual(biasAfter, biasBefore);
+  });
+
   it('a gradient for the input image computes no filter gradients', async () => {
     const model = models.basicModel({ seed: 1 });
     const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 6);
