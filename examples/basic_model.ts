@@ -19,16 +19,16 @@ async function main(): Promise<void> {
   const dataset = await loadDataset({ limit: process.env.LIMIT ? Number(process.env.LIMIT) : undefined, seed });
 
   const model = tfl.sequential();
-  model.add(tfl.layers.conv2d({ filters: 32, kernelSize: [3, 3], inputShape: [32, 32, 3] }));
+  model.add(models.conv2d({ filters: 32, kernelSize: [3, 3], inputShape: [32, 32, 3] }));
   model.add(tfl.layers.activation({ activation: 'relu' }));
-  model.add(tfl.layers.conv2d({ filters: 32, kernelSize: [3, 3] }));
+  model.add(models.conv2d({ filters: 32, kernelSize: [3, 3] }));
   model.add(tfl.layers.activation({ activation: 'relu' }));
   model.add(tfl.layers.maxPooling2d({ poolSize: [2, 2] }));
   model.add(models.dropout({ rate: 0.25 }));
 
-  model.add(tfl.layers.conv2d({ filters: 64, kernelSize: [3, 3] }));
+  model.add(models.conv2d({ filters: 64, kernelSize: [3, 3] }));
   model.add(tfl.layers.activation({ activation: 'relu' }));
-  model.add(tfl.layers.conv2d({ filters: 64, kernelSize: [3, 3] }));
+  model.add(models.conv2d({ filters: 64, kernelSize: [3, 3] }));
   model.add(tfl.layers.activation({ activation: 'relu' }));
   model.add(tfl.layers.maxPooling2d({ poolSize: [2, 2] }));
   model.add(models.dropout({ rate: 0.25 }));

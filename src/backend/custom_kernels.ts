@@ -1,10 +1,11 @@
 // Kernels tfjs does not have, with JS implementations for tfjs's `cpu` backend so code
 // using them runs on either backend (and tests can compare the two).
-import { KernelConfig, KernelFunc, registerGradient, registerKernel, Relu, Tensor, TensorInfo }
+import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropInput, Conv2DBackpropInputAttrs, FusedConv2D,
+  FusedConv2DAttrs, KernelConfig, KernelFunc, NamedAttrMap, registerGradient, registerKernel, Relu, Tensor, TensorInfo }
   from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { KernelArgs, floatsOf, sizeOf } from './kernel_utils';
+import { KernelArgs, cpuKernel, floatsOf, sizeOf } from './kernel_utils';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
 export const DROPOUT_MASK = 'ConvkitDropoutMask';
@@ -14,6 +15,8 @@ export const BATCH_NORM_TRAINING = 'ConvkitBatchNormTraining';
 export const BATCH_NORM_TRAINING_GRAD = 'ConvkitBatchNormTrainingGrad';
 export const GELU = 'ConvkitGelu';
 export const GELU_GRAD = 'ConvkitGeluGrad';
+/** tfjs's FusedConv2D (linear or relu) under convkit's name, which has a gradient per input (see below). */
+export const FUSED_CONV2D = 'ConvkitFusedConv2D';
 
 /** [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate], float32. */
 export interface AdamUpdateAttrs {
@@ -176,6 +179,11 @@ function geluGradCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; x: Tensor
   }));
 }
 
+/** tfjs's own FusedConv2D kernel of the cpu backend, looked up when first called. */
+function fusedConv2DCpu(args: Parameters<KernelFunc>[0]) {
+  return cpuKernel(FusedConv2D)(args);
+}
+
 const cpuImplementations: KernelConfig[] = [
   { kernelName: RELU_GRAD, backendName: 'cpu', kernelFunc: reluGradCpu as unknown as KernelFunc },
   { kernelName: DROPOUT_MASK, backendName: 'cpu', kernelFunc: dropoutMaskCpu as unknown as KernelFunc },
@@ -185,13 +193,46 @@ const cpuImplementations: KernelConfig[] = [
   { kernelName: BATCH_NORM_TRAINING_GRAD, backendName: 'cpu', kernelFunc: batchNormTrainingGradCpu as unknown as KernelFunc },
   { kernelName: GELU, backendName: 'cpu', kernelFunc: geluCpu as unknown as KernelFunc },
   { kernelName: GELU_GRAD, backendName: 'cpu', kernelFunc: geluGradCpu as unknown as KernelFunc },
+  { kernelName: FUSED_CONV2D, backendName: 'cpu', kernelFunc: fusedConv2DCpu },
 ];
+
+/**
+ * The gradients of ConvkitFusedConv2D, one function per input. The engine calls only those
+ * of the inputs on a path from what it differentiates: a training step skips the first
+ * layer's input gradient and a frozen kernel's filter gradient, and a gradient for the
+ * input image skips every filter and bias gradient. (tf.fused.conv2d's customGrad computes
+ * all three every time.)
+ */
+function fusedConv2DGradient(dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap): Record<string, () => Tensor> {
+  const [x, filter, y] = saved;
+  const { strides, pad, dimRoundingMode, dilations, activation } = attrs as unknown as FusedConv2DAttrs;
+  if (!tf.backend_util.tupleValuesAreOne(dilations ?? 1)) {
+    throw new Error(`the gradient of ${FUSED_CONV2D} needs dilations of 1 (as tfjs's conv2d gradient), got ${dilations}`);
+  }
+  // The gradient before the activation; relu passes it where the output is positive (each
+  // gradient called redoes this cheap pass, freed with the rest of its own tidy scope).
+  const linearDy = () => activation === 'relu'
+    ? tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y }) as Tensor
+    : dy as Tensor;
+  const convAttrs = { strides, pad, dimRoundingMode, dataFormat: 'NHWC' as const };
+  return {
+    x: () => {
+      const inputAttrs: Conv2DBackpropInputAttrs = { ...convAttrs, inputShape: x.shape as [number, number, number, number] };
+      return tf.engine().runKernel(Conv2DBackpropInput, { dy: linearDy(), filter }, inputAttrs as unknown as NamedAttrMap) as Tensor;
+    },
+    filter: () => {
+      const filterAttrs: Conv2DBackpropFilterAttrs = { ...convAttrs, filterShape: filter.shape as [number, number, number, number] };
+      return tf.engine().runKernel(Conv2DBackpropFilter, { x, dy: linearDy() }, filterAttrs as unknown as NamedAttrMap) as Tensor;
+    },
+    bias: () => tf.sum(linearDy(), [0, 1, 2]),
+  };
+}
 
 let registered = false;
 
 /**
  * Registers the JS kernels, routes relu's gradient through ConvkitReluGrad and gives
- * ConvkitGelu its gradient, ConvkitGeluGrad.
+ * ConvkitGelu its gradient, ConvkitGeluGrad, and ConvkitFusedConv2D its per-input ones.
  */
 export function registerCustomKernels(): void {
   if (registered) return;
@@ -210,5 +251,12 @@ export function registerCustomKernels(): void {
     gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
       x: () => tf.engine().runKernel(GELU_GRAD, { dy: dy as Tensor, x: saved[0] }) as Tensor,
     }),
+  });
+  registerGradient({
+    kernelName: FUSED_CONV2D,
+    inputsToSave: ['x', 'filter'],
+    // The output, for relu's gradient.
+    outputsToSave: [true],
+    gradFunc: fusedConv2DGradient,
   });
 }

@@ -18,7 +18,7 @@ import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 import { expConfig } from './kernels/Exp';
 import { fusedBatchNormConfig } from './kernels/FusedBatchNorm';
-import { fusedConv2DConfig } from './kernels/FusedConv2D';
+import { convkitFusedConv2DConfig, fusedConv2DConfig } from './kernels/FusedConv2D';
 import { geluConfig } from './kernels/Gelu';
 import { geluGradConfig } from './kernels/GeluGrad';
 import { logConfig } from './kernels/Log';
@@ -69,6 +69,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   expConfig,
   fusedBatchNormConfig,
   fusedConv2DConfig,
+  convkitFusedConv2DConfig,
   geluConfig,
   geluGradConfig,
   logConfig,

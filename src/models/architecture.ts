@@ -6,8 +6,9 @@ import * as fs from 'fs';
 
 import { ConvkitError } from '../errors';
 import { Config, FieldError, Shape, SUPPORTED_LAYERS, WeightShape, checkCommonFields, declaredInputShape, inferLayer, isSupportedLayer } from './layer_specs';
-// Registers ConvkitDropout, which converted Keras files use.
+// Registers ConvkitDropout, which converted Keras files use, and convkit's Conv2D, which they build.
 import './dropout';
+import './conv2d';
 
 /** More weights than this is a damaged file, not a CIFAR model (400 MB of float32). */
 const MAX_PARAMETERS = 100_000_000;

@@ -1,13 +1,15 @@
 // The network of the fast CIFAR-10 recipe (Keller Jordan's "airbench94", arXiv 2404.00498):
 // a frozen 2x2 patch-whitening convolution, three blocks of conv-pool-BatchNorm-GELU and
 // conv-BatchNorm-GELU, a global max pool and one linear layer whose outputs are scaled by
-// 1/9. Layers are plain tfjs-layers layers plus convkit's fused BatchNormalization, so the
-// model saves, loads and summarises like any other.
+// 1/9. Layers are plain tfjs-layers layers plus convkit's Conv2D and fused
+// BatchNormalization (same Keras classes), so the model saves, loads and summarises like
+// any other.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { Random } from '../data/random';
 import { batchNormalization } from './batch_norm';
+import { Conv2D, conv2d } from './conv2d';
 import { fans, initializeWeights } from './initialize';
 
 /** Filters of the three blocks; airbench94 uses 64, 256, 256. */
@@ -39,7 +41,7 @@ const FAST_INIT_STREAM = 103;
 
 function addBlock(model: tfl.Sequential, index: number, filters: number): void {
   const name = (kind: string) => `block${index}_${kind}`;
-  const conv = (suffix: string) => tfl.layers.conv2d({ name: name(suffix), filters, kernelSize: 3, padding: 'same', useBias: false });
+  const conv = (suffix: string) => conv2d({ name: name(suffix), filters, kernelSize: 3, padding: 'same', useBias: false });
   const norm = (suffix: string) => batchNormalization({ name: name(suffix), momentum: NORM_MOMENTUM, epsilon: NORM_EPSILON, scale: false });
   const gelu = (suffix: string) => tfl.layers.activation({ name: name(suffix), activation: 'gelu' });
   model.add(conv('conv1'));
@@ -90,11 +92,11 @@ function initializeFast(model: tfl.Sequential, seed: number): void {
 
 /**
  * The whitening filters are computed from the data, not learned; only their bias trains.
- * A variable's trainability is not part of a saved model, so a loaded one needs this again.
+ * A weight's trainability is not part of a saved model, so a loaded one needs this again.
  */
 export function freezeWhiteningKernel(model: tfl.LayersModel): void {
-  const whitening = model.layers.find((layer) => layer.name === WHITENING_LAYER) as unknown as { kernel?: tfl.LayerVariable } | undefined;
-  if (whitening?.kernel) whitening.kernel.trainable = false;
+  const whitening = model.layers.find((layer) => layer.name === WHITENING_LAYER);
+  if (whitening instanceof Conv2D) whitening.freezeKernel();
 }
 
 /** airbench94's network; call initializeWhitening on its first layer with training images before training. */
@@ -102,7 +104,7 @@ export function fastModel(options: FastModelOptions = {}): tfl.Sequential {
   const [height, width, channels] = options.inputShape ?? [32, 32, 3];
   const widths = options.widths ?? FAST_WIDTHS;
   const model = tfl.sequential({ name: 'fast_model' });
-  model.add(tfl.layers.conv2d({
+  model.add(conv2d({
     name: WHITENING_LAYER, inputShape: [height, width, channels], filters: 2 * WHITENING_KERNEL ** 2 * channels,
     kernelSize: WHITENING_KERNEL, padding: 'valid', useBias: true,
   }));

@@ -5,6 +5,7 @@ export { BuildOptions, basicModel, improvedModel } from './tutorial';
 export { MODEL_NAMES, ModelName, buildModel, isModelName } from './catalog';
 export { FAST_WIDTHS, FastModelOptions, FastWidths, WHITENING_LAYER, fastModel } from './fast';
 export { BatchNormalization, batchNormalization } from './batch_norm';
+export { Conv2D, conv2d } from './conv2d';
 export { ConvkitDropout, ConvkitDropoutArgs, DropoutPosition, dropout, setDropoutPosition } from './dropout';
 export { initializeWeights } from './initialize';
 export { ImageBatchShape, WHITENING_EPS, WhiteningWeights, initializeWhitening, patchCovariance, whiteningWeights } from './whitening';

@@ -3,6 +3,7 @@
 // (conv2d_1, activation_1, ...), so Keras HDF5 weight files line up name for name.
 import * as tfl from '@tensorflow/tfjs-layers';
 
+import { conv2d } from './conv2d';
 import { dropout } from './dropout';
 import { initializeWeights } from './initialize';
 
@@ -29,9 +30,9 @@ class KerasNames {
 /** The tutorial's repeated unit: CONV-RELU, CONV-RELU, POOL, DROPOUT. */
 function addConvBlock(model: tfl.Sequential, names: KerasNames, filters: number, padding: 'valid' | 'same',
   inputShape?: number[]): void {
-  model.add(tfl.layers.conv2d({ name: names.next('conv2d'), filters, kernelSize: 3, padding, inputShape }));
+  model.add(conv2d({ name: names.next('conv2d'), filters, kernelSize: 3, padding, inputShape }));
   model.add(tfl.layers.activation({ name: names.next('activation'), activation: 'relu' }));
-  model.add(tfl.layers.conv2d({ name: names.next('conv2d'), filters, kernelSize: 3, padding }));
+  model.add(conv2d({ name: names.next('conv2d'), filters, kernelSize: 3, padding }));
   model.add(tfl.layers.activation({ name: names.next('activation'), activation: 'relu' }));
   model.add(tfl.layers.maxPooling2d({ name: names.next('max_pooling2d'), poolSize: 2 }));
   model.add(dropout({ name: names.next('dropout'), rate: 0.25 }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { backend, tf } from '../../src';
+import { backend, ops, tf } from '../../src';
 import { geometryOf } from '../../src/backend/kernel_utils';
 import { assertSameOnBothBackends } from './compare';
 
@@ -71,6 +71,32 @@ describe('FusedConv2D (bias + relu/linear)', () => {
       });
     }
   }
+});
+
+describe('ops.fusedConv2d (ConvkitFusedConv2D and its per-input gradients)', () => {
+  for (const activation of ['relu', 'linear'] as const) {
+    for (const c of cases.slice(0, 4)) {
+      it(`${activation}: x ${c.x} filter ${c.filter} stride ${c.stride} ${c.pad}, with and without bias`, () => {
+        const options = { strides: c.stride, pad: c.pad, activation };
+        // Ours on the native backend against tfjs's fused op on its cpu backend.
+        const oursVersusTfjs = (args: { x: tf.Tensor4D; filter: tf.Tensor4D; bias?: tf.Tensor1D }) =>
+          (tf.getBackend() === 'native' ? ops.fusedConv2d : tf.fused.conv2d)({ ...args, ...options });
+        assertSameOnBothBackends(`fusedConv2d ${activation}`,
+          (x, f, b) => oursVersusTfjs({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, bias: b as tf.Tensor1D }),
+          [c.x, c.filter, [c.filter[3]]]);
+        assertSameOnBothBackends(`fusedConv2d ${activation} without bias`,
+          (x, f) => oursVersusTfjs({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D }), [c.x, c.filter]);
+      });
+    }
+  }
+  it('rejects what it does not take, saying what it got', () => {
+    const [x, filter] = [tf.zeros([1, 4, 4, 3]), tf.zeros([3, 3, 3, 2])] as tf.Tensor4D[];
+    assert.throws(() => ops.fusedConv2d({ x, filter: tf.zeros([3, 3, 2, 2]) as tf.Tensor4D, pad: 'same' }), /takes 2 channels, x has 3/);
+    assert.throws(() => ops.fusedConv2d({ x, filter, bias: tf.zeros([3]) as tf.Tensor1D, pad: 'same' }), /bias must be a float32 \[2\] tensor/);
+    assert.throws(() => ops.fusedConv2d({ x, filter, pad: 'same', activation: 'elu' as 'relu' }), /'linear' or 'relu', got 'elu'/);
+    assert.throws(() => ops.fusedConv2d({ x, filter, pad: 'same', strides: 2, dilations: 2 }), /strides \(2\) or dilations \(2\) must be 1/);
+    tf.dispose([x, filter]);
+  });
 });
 
 // 3x3 stride-1 convolutions with enough channels run as Winograd F(2x2, 3x3), or F(4x4, 3x3)

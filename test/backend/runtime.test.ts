@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
 import { backend, tf } from '../../src';
+import { bufferPool } from '../../src/backend/buffer_pool';
 import { randomValues, relativeError } from './compare';
 
 const addon = backend.addon!;
@@ -63,6 +64,16 @@ describe('native runtime', () => {
       geometry, 0), /argument 0 holds 10 floats, the kernel needs 192/);
     assert.throws(() => addon.matmul(new Float32Array(4), new Float32Array(4), null, new Float32Array(4),
       new Int32Array(3), 0), /Int32Array of 7/);
+  });
+
+  it('the output pool hands back every array released, however many share a size', () => {
+    // A fast-model step at batch 1024 releases up to 14 activations of one size.
+    const length = 1 << 18;
+    const released = Array.from({ length: 20 }, () => bufferPool.take(length));
+    released.forEach((array) => bufferPool.give(array));
+    const reused = Array.from({ length: 20 }, () => bufferPool.take(length));
+    assert.ok(reused.every((array) => released.includes(array)), 'a fresh array where a released one was free');
+    reused.forEach((array) => bufferPool.give(array));
   });
 
   it('without the addon, convkit warns once and runs on tfjs cpu kernels', () => {

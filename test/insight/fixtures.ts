@@ -1,9 +1,13 @@
 // Tiny models with hand-set weights and images built pixel by pixel, so each test knows
 // exactly what the right answer is.
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 
-import { tf } from '../../src';
+import { models, tf } from '../../src';
 import type { Image } from '../../src/insight';
+
+/** Builds a conv layer: convkit's by default, as its models use; tfl.layers.conv2d for tfjs's own. */
+export type ConvFactory = (args: ConvLayerArgs) => tfl.layers.Layer;
 
 /** Writes plain numbers into a layer's weights (kernel, then bias). */
 export function setWeights(layer: tfl.layers.Layer, ...values: Array<ArrayLike<number>>): void {
@@ -16,9 +20,9 @@ export const SQUARE_IMAGE_SIZE = 16;
  * Says "bright square" (class 1) or "no square" (class 0): a 3x3 mean filter minus 0.6 behind
  * a ReLU fires only where a 3x3 window is bright, the strongest window decides.
  */
-export function brightSquareModel(size = SQUARE_IMAGE_SIZE): tfl.LayersModel {
+export function brightSquareModel(size = SQUARE_IMAGE_SIZE, conv: ConvFactory = models.conv2d): tfl.LayersModel {
   const model = tfl.sequential();
-  model.add(tfl.layers.conv2d({ name: 'detector', inputShape: [size, size, 3], filters: 1, kernelSize: 3, activation: 'relu' }));
+  model.add(conv({ name: 'detector', inputShape: [size, size, 3], filters: 1, kernelSize: 3, activation: 'relu' }));
   model.add(tfl.layers.globalMaxPooling2d({ name: 'strongest' }));
   model.add(tfl.layers.dense({ name: 'classes', units: 2, activation: 'softmax' }));
   setWeights(model.getLayer('detector'), new Array(27).fill(1 / 27), [-0.6]);
@@ -67,11 +71,11 @@ export function seededValues(count: number, seed: number): number[] {
 }
 
 /** A small CNN of the tutorial's shape (conv, ReLU as its own layer, pool, dense, softmax) with seeded weights. */
-export function tinyClassifier(classes = 3, size = 16): tfl.LayersModel {
+export function tinyClassifier(classes = 3, size = 16, conv: ConvFactory = models.conv2d): tfl.LayersModel {
   const model = tfl.sequential();
-  model.add(tfl.layers.conv2d({ name: 'conv_a', inputShape: [size, size, 3], filters: 4, kernelSize: 3, activation: 'relu' }));
+  model.add(conv({ name: 'conv_a', inputShape: [size, size, 3], filters: 4, kernelSize: 3, activation: 'relu' }));
   model.add(tfl.layers.maxPooling2d({ name: 'pool', poolSize: 2 }));
-  model.add(tfl.layers.conv2d({ name: 'conv_b', filters: 4, kernelSize: 3 }));
+  model.add(conv({ name: 'conv_b', filters: 4, kernelSize: 3 }));
   model.add(tfl.layers.activation({ name: 'relu_b', activation: 'relu' }));
   model.add(tfl.layers.flatten({ name: 'flatten' }));
   model.add(tfl.layers.dense({ name: 'hidden', units: 8, activation: 'relu' }));

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { tf } from '../../src';
+import { models, tf } from '../../src';
 import { ConvkitError } from '../../src/errors';
-import { classScores, gradCam, saliency, smoothGrad } from '../../src/insight';
+import { activationMaximization, classScores, gradCam, saliency, smoothGrad } from '../../src/insight';
 import { modelUpTo } from '../../src/insight/layers';
-import { argmax, brightSquareModel, imageWithSquare, seededValues, setWeights, tinyClassifier } from './fixtures';
+import { ConvFactory, argmax, brightSquareModel, imageWithSquare, seededValues, setWeights, tinyClassifier } from './fixtures';
 
 /** Flatten + Dense softmax on 4x4x3 images: the gradient of a class score is that class's weight column. */
 function linearModel(): { model: tfl.LayersModel; kernel: number[] } {
@@ -80,5 +80,31 @@ describe('Grad-CAM', () => {
       /no layer "conv9"; its layers are: detector, strongest, classes/);
     assert.throws(() => gradCam(brightSquareModel(), imageWithSquare(9, 3), { layerName: 'classes' }),
       /needs a convolution layer, and "classes" is a Dense/);
+  });
+});
+
+describe("with convkit's Conv2D, whose gradients are computed per input", () => {
+  it("saliency, Grad-CAM and activation maximisation match tfjs's own Conv2D", () => {
+    const image = { pixels: Uint8Array.from(seededValues(16 * 16 * 3, 8), (v) => Math.floor((v + 1) * 127.99)), height: 16, width: 16, channels: 3 };
+    const maps = (conv: ConvFactory) => {
+      const model = tinyClassifier(3, 16, conv);
+      const pattern = activationMaximization(model, 'conv_b', { count: 2, steps: 6 }).patterns;
+      const result = {
+        saliency: saliency(model, image, { classIndex: 2 }).signed,
+        gradCamA: gradCam(model, image, { layerName: 'conv_a', classIndex: 1 }).grid,
+        gradCamB: gradCam(model, image, { classIndex: 0 }).grid,
+        patterns: Float32Array.from(pattern.flatMap((p) => Array.from(p.image.pixels))),
+      };
+      model.dispose();
+      return result;
+    };
+    const [ours, theirs] = [maps((args) => models.conv2d(args)), maps((args) => tfl.layers.conv2d(args))];
+    for (const what of ['saliency', 'gradCamA', 'gradCamB'] as const) {
+      const scale = Math.max(...theirs[what].map(Math.abs));
+      assert.ok(scale > 0, `${what} is not all zero`);
+      ours[what].forEach((value, i) => assert.ok(Math.abs(value - theirs[what][i]) <= 1e-5 * scale, `${what}[${i}]: ${value} vs ${theirs[what][i]}`));
+    }
+    // Display bytes after a few steps of ascent: a rounding step apart at most.
+    ours.patterns.forEach((value, i) => assert.ok(Math.abs(value - theirs.patterns[i]) <= 1, `pattern byte ${i}`));
   });
 });

@@ -1,0 +1,211 @@
+// convkit's Conv2D layer (models.conv2d, on ops.fusedConv2d): the outputs and gradients of
+// tfjs's own Conv2D, only the gradients a step needs, and the Keras class name on disk.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
+
+import { models, tf } from '../../src';
+import { randomValues, relativeError } from '../backend/compare';
+
+type ConvFactory = (args: ConvLayerArgs) => tfl.layers.Layer;
+const theirs: ConvFactory = (args) => tfl.layers.conv2d(args);
+const ours: ConvFactory = (args) => models.conv2d(args);
+
+interface Case {
+  label: string;
+  batch: number;
+  /** Height, width, channels of the input. */
+  input: [number, number, number];
+  /** The layer under test; a 3x3 'same' conv follows it, so its output gradient is not all ones. */
+  layer: Omit<ConvLayerArgs, 'inputShape'>;
+  /** Freeze the tested layer's kernel (its bias still trains), as the fast model freezes its whitening kernel. */
+  frozenKernel?: boolean;
+}
+
+const CASES: Case[] = [
+  { label: 'batch 1, odd sizes, valid, bias, linear', batch: 1, input: [5, 7, 3], layer: { filters: 4, kernelSize: 3 } },
+  { label: 'stride 2, same, no bias, relu', batch: 2, input: [7, 5, 2],
+    layer: { filters: 3, kernelSize: 3, strides: 2, padding: 'same', useBias: false, activation: 'relu' } },
+  { label: 'stride 2, valid, 2x2, relu, frozen kernel', batch: 3, input: [9, 6, 3],
+    layer: { filters: 5, kernelSize: 2, strides: 2, activation: 'relu' }, frozenKernel: true },
+  { label: 'same, bias, linear, frozen kernel (the whitening layer)', batch: 2, input: [6, 6, 3],
+    layer: { filters: 24, kernelSize: 2, padding: 'same' }, frozenKernel: true },
+  { label: '1x1, stride 1, relu', batch: 1, input: [3, 4, 5], layer: { filters: 2, kernelSize: 1, activation: 'relu' } },
+  { label: 'an activation the kernel does not fuse (tanh), rectangular kernel', batch: 2, input: [8, 7, 3],
+    layer: { filters: 4, kernelSize: [3, 2], padding: 'same', activation: 'tanh' } },
+  { label: 'Winograd-sized: 16 to 16 channels, 3x3 same on 12x12', batch: 2, input: [12, 12, 16],
+    layer: { filters: 16, kernelSize: 3, padding: 'same', useBias: false } },
+];
+
+/** The case's model (the tested layer, then a 3x3 conv), built with `conv`, with seeded weights. */
+function buildModel(c: Case, conv: ConvFactory): tfl.Sequential {
+  const model = tfl.sequential({
+    layers: [conv({ ...c.layer, name: 'tested', inputShape: c.input }), conv({ name: 'next', filters: 2, kernelSize: 3, padding: 'same' })],
+  });
+  model.setWeights(model.weights.map((w, i) => tf.tensor(randomValues(tf.util.sizeFromShape(w.shape as number[]), 100 + i), w.shape as number[])));
+  if (c.frozenKernel) model.getLayer('tested').weights[0].trainable = false;
+  return model;
+}
+
+/** Inference output, training-mode output, gradients for each trainable weight (by name) and for the input. */
+function results(c: Case, conv: ConvFactory, backend: string): Record<string, Float32Array> {
+  tf.setBackend(backend);
+  const model = buildModel(c, conv);
+  try {
+    return tf.tidy(() => {
+      const x = tf.tensor(randomValues(c.batch * c.input.reduce((a, b) => a * b), 1), [c.batch, ...c.input]);
+      const outputShape = (model.outputs[0].shape as number[]).slice(1);
+      const weighting = tf.tensor(randomValues(c.batch * outputShape.reduce((a, b) => a * b), 2), [c.batch, ...outputShape]);
+      const loss = (input: tf.Tensor) => tf.sum(tf.mul(model.apply(input, { training: true }) as tf.Tensor, weighting)) as tf.Scalar;
+      const out: Record<string, Float32Array> = {
+        'inference output': (model.predict(x) as tf.Tensor).dataSync() as Float32Array,
+        'training output': (model.apply(x, { training: true }) as tf.Tensor).dataSync() as Float32Array,
+      };
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { grads } = tf.variableGrads(() => loss(x), variables);
+      model.trainableWeights.forEach((w, i) => { out[`gradient of ${w.originalName}`] = grads[variables[i].name].dataSync() as Float32Array; });
+      out['gradient of the input'] = tf.grad(loss)(x).dataSync() as Float32Array;
+      return out;
+    });
+  } finally {
+    model.dispose();
+    tf.setBackend('native');
+  }
+}
+
+describe("convkit's Conv2D layer computes what tfjs's does", () => {
+  for (const c of CASES) {
+    it(c.label, () => {
+      const expected = results(c, theirs, 'cpu');
+      assert.equal('gradient of tested/kernel' in expected, !c.frozenKernel);
+      for (const backend of ['native', 'cpu']) {
+        const actual = results(c, ours, backend);
+        assert.deepEqual(Object.keys(actual), Object.keys(expected));
+        for (const [what, values] of Object.entries(actual)) {
+          const error = relativeError(values, expected[what]);
+          assert.ok(error <= 1e-4, `${backend}: ${what} differs from tfjs's layer by ${error.toExponential(2)}`);
+        }
+      }
+    });
+  }
+
+  it("keeps tfjs's path for dilations and channels first, which the op does not take", () => {
+    for (const layer of [{ dilationRate: 2 }, { dataFormat: 'channelsFirst' as const }]) {
+      const c: Case = { label: '', batch: 2, input: [3, 7, 7], layer: { filters: 2, kernelSize: 2, ...layer } };
+      const [a, b] = [ours, theirs].map((conv) => tf.tidy(() => {
+        const model = buildModel(c, conv);
+        const y = (model.predict(tf.tensor(randomValues(2 * 3 * 7 * 7, 3), [2, 3, 7, 7])) as tf.Tensor).dataSync();
+        model.dispose();
+        return y;
+      }));
+      assert.ok(relativeError(a, b) <= 1e-5, JSON.stringify(layer));
+    }
+  });
+});
+
+/** How often each kernel ran during `step`. */
+async function kernelCounts(step: () => Promise<tf.TensorContainer>): Promise<Map<string, number>> {
+  const info = await tf.profile(step);
+  const counts = new Map<string, number>();
+  for (const kernel of info.kernels) counts.set(kernel.name, (counts.get(kernel.name) ?? 0) + 1);
+  return counts;
+}
+
+async function trainingStepCounts(model: tfl.LayersModel, batch: number): Promise<Map<string, number>> {
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
+  const [height, width, channels] = (model.inputs[0].shape as number[]).slice(1);
+  const classes = (model.outputs[0].shape as number[])[1];
+  const x = tf.randomUniform([batch, height, width, channels], 0, 1, 'float32', 5);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes).toFloat();
+  try {
+    return await kernelCounts(() => model.trainOnBatch(x, y));
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+describe('a training step computes only the gradients it uses', () => {
+  it("the basic model: no input gradient for its first conv (3 of 4), where tfjs's layer computes 4", async () => {
+    const model = models.basicModel({ seed: 1 });
+    const counts = await trainingStepCounts(model, 2);
+    model.dispose();
+    assert.equal(counts.get('ConvkitFusedConv2D'), 4);
+    assert.equal(counts.get('Conv2DBackpropInput'), 3);
+    assert.equal(counts.get('Conv2DBackpropFilter'), 4);
+    // The same two-conv model built with tfjs's layer pays for the images' gradient.
+    const c: Case = { label: '', batch: 2, input: [6, 6, 3], layer: { filters: 3, kernelSize: 3 } };
+    const withDense = (conv: ConvFactory) => {
+      const convs = buildModel(c, conv);
+      return tfl.sequential({ layers: [...convs.layers, tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
+    };
+    for (const [conv, inputGradients] of [[theirs, 2], [ours, 1]] as const) {
+      const counts = await trainingStepCounts(withDense(conv), 2);
+      assert.equal(counts.get('Conv2DBackpropInput'), inputGradients, conv === ours ? 'ours' : "tfjs's");
+    }
+  });
+
+  it('the fast model: no filter gradient for the frozen whitening kernel, which stays; its bias trains', async () => {
+    const model = models.fastModel({ seed: 1, widths: [8, 16, 16] });
+    const whitening = (weight: 'kernel' | 'bias') =>
+      model.getLayer(models.WHITENING_LAYER).weights.find((w) => w.originalName.endsWith(weight))!.read().dataSync().slice();
+    const [kernelBefore, biasBefore] = [whitening('kernel'), whitening('bias')];
+    // compile() sets every weight trainable again, which must not free the kernel.
+    const counts = await trainingStepCounts(model, 4);
+    const [kernelAfter, biasAfter] = [whitening('kernel'), whitening('bias')];
+    model.dispose();
+    assert.equal(counts.get('ConvkitFusedConv2D'), 7);
+    assert.equal(counts.get('Conv2DBackpropInput'), 6, 'none for the whitening layer');
+    assert.equal(counts.get('Conv2DBackpropFilter'), 6, 'none for the frozen whitening kernel');
+    assert.deepEqual(kernelAfter, kernelBefore);
+    assert.notDeepEqual(biasAfter, biasBefore);
+  });
+
+  it('a gradient for the input image computes no filter gradients', async () => {
+    const model = models.basicModel({ seed: 1 });
+    const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 6);
+    const counts = await kernelCounts(async () => tf.grad((input: tf.Tensor) => tf.sum(model.apply(input) as tf.Tensor))(x));
+    tf.dispose([x]);
+    model.dispose();
+    assert.equal(counts.get('Conv2DBackpropInput'), 4);
+    assert.equal(counts.get('Conv2DBackpropFilter'), undefined);
+  });
+});
+
+describe("convkit's Conv2D in inference and on disk", () => {
+  it('fuses bias and relu into the one kernel in inference', async () => {
+    const model = tfl.sequential({ layers: [models.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 3] })] });
+    const x = tf.randomUniform([2, 6, 6, 3]);
+    const counts = await kernelCounts(async () => model.predict(x));
+    tf.dispose([x]);
+    model.dispose();
+    assert.equal(counts.get('ConvkitFusedConv2D'), 1);
+    assert.ok(!counts.has('Relu') && !counts.has('Add'), [...counts.keys()].join());
+  });
+
+  it("saves as Keras's Conv2D with tfjs's config, and loading builds convkit's class", async () => {
+    const c: Case = { label: '', batch: 1, input: [8, 8, 3], layer: { filters: 4, kernelSize: 3, strides: 2, activation: 'relu' } };
+    const [mine, tfjs] = [ours, theirs].map((conv) => buildModel(c, conv));
+    const json = mine.toJSON(null, false) as { config: { layers: Array<{ class_name: string }> } };
+    assert.deepEqual(json.config.layers.map((l) => l.class_name), ['Conv2D', 'Conv2D']);
+    // Layer names aside (tfjs numbers its models), the two topologies are the same.
+    const unnamed = (model: tfl.LayersModel) => JSON.stringify(model.toJSON(null, false)).replace(/"name":"[^"]*"/g, '');
+    assert.equal(unnamed(mine), unnamed(tfjs));
+    const reloaded = await tfl.models.modelFromJSON({ modelTopology: json as never });
+    assert.ok(reloaded.layers.every((layer) => layer instanceof models.Conv2D), "the registry builds convkit's class");
+    const folder = mkdtempSync(path.join(tmpdir(), 'convkit-conv2d-'));
+    try {
+      const file = path.join(folder, 'model.json');
+      writeFileSync(file, JSON.stringify(tfjs.toJSON(null, false)));
+      const loaded = await models.loadArchitecture(file);
+      assert.ok(loaded.layers.every((layer) => layer instanceof models.Conv2D), "the Keras JSON loader builds convkit's class");
+      loaded.dispose();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    [mine, tfjs, reloaded].forEach((model) => model.dispose());
+  });
+});
