@@ -12,6 +12,7 @@ import { TTA_HELP, fraction, portNumber, positiveNumber, ttaLevel, wholeNumber }
 
 /** The fast recipe's defaults, for the help text. */
 const FAST = recipeFor('fast');
+const FAST_SMALL = recipeFor('fast-small');
 
 /** The flags that shape a new run; with --resume they come from the run folder instead. */
 const RUN_FLAGS = ['model', 'batchSize', 'lr', 'schedule', 'patience', 'augment', 'val', 'seed', 'data', 'limit', 'weights', 'out',
@@ -22,7 +23,7 @@ function defaultFolder(model: string): string {
   return path.join('runs', `${path.basename(model, '.json')}-${stamp}`);
 }
 
-/** The run's settings: the flags given, else the model's recipe (the fast recipe for --model fast, else the tutorial's). */
+/** The run's settings: the flags given, else the model's recipe (the fast recipe for --model fast and fast-small, else the tutorial's). */
 function configFromFlags(flags: Record<string, unknown>): TrainingConfig {
   const model = flags.model as string;
   const recipe = recipeFor(model, flags.batchSize as number | undefined);
@@ -67,7 +68,8 @@ export function registerTrainCommand(program: Command): void {
   program.command('train')
     .description('train a model, saving a resumable checkpoint after every epoch (Ctrl-C saves and stops)')
     .option('--model <name|file>', 'basic, improved (the tutorial\'s), fast (the airbench recipe: its own defaults for the flags ' +
-      'below), or a model .json (Keras to_json or convkit)', 'basic')
+      `below), fast-small (its network with fewer filters: ${FAST_SMALL.epochs} epochs of ${FAST_SMALL.batchSize}), ` +
+      'or a model .json (Keras to_json or convkit)', 'basic')
     .option('--epochs <n>', `epochs to train (default ${DEFAULT_CONFIG.epochs}, fast: ${FAST.epochs}; with --resume: the new total)`,
       wholeNumber(1))
     .option('--batch-size <n>', `images per batch (default ${DEFAULT_CONFIG.batchSize}, fast: ${FAST.batchSize})`, wholeNumber(1))

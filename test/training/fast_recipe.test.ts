@@ -6,11 +6,11 @@ import { test } from 'node:test';
 
 import { tf } from '../../src';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { BatchNormalization, WHITENING_LAYER, batchNormalization, fastModel } from '../../src/models';
+import { BatchNormalization, WHITENING_LAYER, batchNormalization, buildModel, fastModel } from '../../src/models';
 import { Callback, DEFAULT_CONFIG, Logs, TrainingConfig, TrainingContext, resume, train } from '../../src/training';
 import { TimeToAccuracy } from '../../src/training/milestones';
 import { SGD } from '../../src/optimizers/sgd';
-import { FreezeAfterEpochs, WHITENING_BIAS_GROUP, optimizerFor, recipeFor } from '../../src/training/recipe';
+import { FreezeAfterEpochs, WHITENING_BIAS_GROUP, optimizerFor, recipeFor, usesFastRecipe } from '../../src/training/recipe';
 import { syntheticDataset, temporaryFolder } from './helpers';
 
 class AbortAfterEpoch extends Callback {
@@ -118,6 +118,18 @@ test("the recipe's SGD: BatchNorm offsets at 64x the rate, the whitening bias fr
   freeze.onEpochBegin(2);
   assert.equal(optimizer.learningRateScale('whiten/bias'), 1);
   optimizer.dispose();
+});
+
+test("fast-small: the fast recipe's network with 32, 64, 128 filters, 3 epochs of 512 images, the recipe's rate per image", () => {
+  const model = buildModel('fast-small', { seed: 1 });
+  const filters = ['block1_conv1', 'block2_conv1', 'block3_conv2'].map((name) => (model.getLayer(name).getConfig() as { filters: number }).filters);
+  assert.deepEqual(filters, [32, 64, 128]);
+  model.dispose();
+  const [small, full] = [recipeFor('fast-small'), recipeFor('fast')];
+  assert.deepEqual([small.epochs, small.batchSize, full.epochs, full.batchSize], [3, 512, 10, 1024]);
+  assert.ok(Math.abs(small.learningRate / small.batchSize - full.learningRate / full.batchSize) < 1e-12);
+  assert.equal(recipeFor('fast-small', 256).batchSize, 256);
+  assert.ok(usesFastRecipe('fast-small') && !usesFastRecipe('improved') && !usesFastRecipe('toString'));
 });
 
 test('a small fast-recipe run trains, reports milestones and TTA, and resumes to the same numbers', async () => {
