@@ -4,7 +4,7 @@
       # Files compiled with AVX2+FMA; only called after a run-time CPU check.
       "target_name": "convkit_avx2",
       "type": "static_library",
-      "sources": ["src/gemm/ukernel_6x16_avx2.cc", "src/gemm/igemm_6x16_avx2.cc", "src/kernels/gelu_avx2.cc",
+      "sources": ["src/gemm/ukernel_6x16_avx2.cc", "src/gemm/igemm_6x16_avx2.cc", "src/kernels/gelu_avx2.cc", "src/kernels/dropout_mask_avx2.cc",
                   "src/kernels/winograd_transforms_avx2.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fPIC", "-mavx2", "-mfma", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"]
@@ -49,7 +49,8 @@
         "src/kernels/batch_norm_training.cc",
         "src/kernels/batch_norm_training_grad.cc",
         "src/kernels/gelu.cc",
-        "src/kernels/gelu_grad.cc"
+        "src/kernels/gelu_grad.cc",
+        "src/kernels/relu_grad_bias.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -209,6 +209,14 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// reluGradBias(dy, y, dz, dbias, channels)
+Napi::Value ReluGradBias(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t rows = a.rows(0, 4), channels = a.integer(4), size = rows * channels;
+  relu_grad_bias(a.floats(0, size), a.floats(1, size), a.floats(2, size), a.floats(3, channels), rows, channels);
+  return info.Env().Undefined();
+}
+
 // gelu(x, y)
 Napi::Value Gelu(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -352,6 +360,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"batchNorm", BatchNorm},
       {"batchNormTraining", BatchNormTraining},
       {"batchNormTrainingGrad", BatchNormTrainingGrad},
+      {"reluGradBias", ReluGradBias},
       {"gelu", Gelu},
       {"geluGrad", GeluGrad},
       {"transpose", Transpose},

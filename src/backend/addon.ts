@@ -36,6 +36,8 @@ export interface NativeAddon {
     epsilon: number): void;
   batchNormTrainingGrad(dy: F32, x: F32, mean: F32, variance: F32, gamma: Maybe, dx: F32, dgamma: F32, dbeta: F32,
     channels: number, epsilon: number): void;
+  /** dy, y, dz: [rows, channels]; dbias: [channels] output. */
+  reluGradBias(dy: F32, y: F32, dz: F32, dbias: F32, channels: number): void;
   gelu(x: F32, y: F32): void;
   geluGrad(dy: F32, x: F32, dx: F32): void;
   transpose(x: F32, y: F32, shape: Int32Array, perm: Int32Array): void;

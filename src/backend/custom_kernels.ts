@@ -6,8 +6,11 @@ import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropInput, C
 import * as tf from '@tensorflow/tfjs-core';
 
 import { KernelArgs, cpuKernel, floatsOf, sizeOf } from './kernel_utils';
+import { isRectified } from './rectified';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
+/** ReluGrad from the relu's output and, in the same pass, its sum over all but the last axis (a bias gradient). */
+export const RELU_GRAD_BIAS = 'ConvkitReluGradBias';
 export const DROPOUT_MASK = 'ConvkitDropoutMask';
 export const ADAM_UPDATE = 'ConvkitAdamUpdate';
 export const SGD_UPDATE = 'ConvkitSgdUpdate';
@@ -63,6 +66,15 @@ function reluGradCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; x: Tensor
   const dx = new Float32Array(dy.length);
   for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : Number.isNaN(x[i]) ? NaN : dy[i] * 0;
   return backend.makeTensorInfo(inputs.dy.shape.slice(), 'float32', dx);
+}
+
+function reluGradBiasCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; y: TensorInfo }, object>): TensorInfo[] {
+  const dz = reluGradCpu({ inputs: { dy: inputs.dy, x: inputs.y }, backend, attrs: {} });
+  const values = backend.data.get(dz.dataId).values as Float32Array;
+  const channels = inputs.dy.shape[inputs.dy.shape.length - 1];
+  const sums = new Float64Array(channels);
+  for (let i = 0; i < values.length; i++) sums[i % channels] += values[i];
+  return [dz, backend.makeTensorInfo([channels], 'float32', Float32Array.from(sums))];
 }
 
 function dropoutMaskCpu({ backend, attrs }: KernelArgs<object, DropoutMaskAttrs>): TensorInfo {
@@ -186,6 +198,7 @@ function fusedConv2DCpu(args: Parameters<KernelFunc>[0]) {
 
 const cpuImplementations: KernelConfig[] = [
   { kernelName: RELU_GRAD, backendName: 'cpu', kernelFunc: reluGradCpu as unknown as KernelFunc },
+  { kernelName: RELU_GRAD_BIAS, backendName: 'cpu', kernelFunc: reluGradBiasCpu as unknown as KernelFunc },
   { kernelName: DROPOUT_MASK, backendName: 'cpu', kernelFunc: dropoutMaskCpu as unknown as KernelFunc },
   { kernelName: ADAM_UPDATE, backendName: 'cpu', kernelFunc: adamUpdateCpu as unknown as KernelFunc },
   { kernelName: SGD_UPDATE, backendName: 'cpu', kernelFunc: sgdUpdateCpu as unknown as KernelFunc },
@@ -209,22 +222,23 @@ function fusedConv2DGradient(dy: Tensor | Tensor[], saved: Tensor[], attrs: Name
   if (!tf.backend_util.tupleValuesAreOne(dilations ?? 1)) {
     throw new Error(`the gradient of ${FUSED_CONV2D} needs dilations of 1 (as tfjs's conv2d gradient), got ${dilations}`);
   }
-  // The gradient before the activation; relu passes it where the output is positive (each
-  // gradient called redoes this cheap pass, freed with the rest of its own tidy scope).
-  const linearDy = () => activation === 'relu'
-    ? tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y }) as Tensor
-    : dy as Tensor;
+  // The gradient before the activation. With relu it comes with the bias gradient from
+  // one pass over dy, done once here for whichever of the gradients below are asked for
+  // (the engine keeps it until the backward pass ends, as it keeps every dy).
+  const [linearDy, biasGradient] = activation === 'relu'
+    ? tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, y }) as Tensor[]
+    : [dy as Tensor, null];
   const convAttrs = { strides, pad, dimRoundingMode, dataFormat: 'NHWC' as const };
   return {
     x: () => {
       const inputAttrs: Conv2DBackpropInputAttrs = { ...convAttrs, inputShape: x.shape as [number, number, number, number] };
-      return tf.engine().runKernel(Conv2DBackpropInput, { dy: linearDy(), filter }, inputAttrs as unknown as NamedAttrMap) as Tensor;
+      return tf.engine().runKernel(Conv2DBackpropInput, { dy: linearDy, filter }, inputAttrs as unknown as NamedAttrMap) as Tensor;
     },
     filter: () => {
       const filterAttrs: Conv2DBackpropFilterAttrs = { ...convAttrs, filterShape: filter.shape as [number, number, number, number] };
-      return tf.engine().runKernel(Conv2DBackpropFilter, { x, dy: linearDy() }, filterAttrs as unknown as NamedAttrMap) as Tensor;
+      return tf.engine().runKernel(Conv2DBackpropFilter, { x, dy: linearDy }, filterAttrs as unknown as NamedAttrMap) as Tensor;
     },
-    bias: () => tf.sum(linearDy(), [0, 1, 2]),
+    bias: () => biasGradient ?? tf.sum(linearDy, [0, 1, 2]),
   };
 }
 
@@ -242,7 +256,10 @@ export function registerCustomKernels(): void {
     kernelName: Relu,
     inputsToSave: ['x'],
     gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
-      x: () => tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: saved[0] }) as Tensor,
+      // After a conv that applied this relu itself, its gradient masks dy (rectified.ts).
+      x: () => isRectified(saved[0])
+        ? tf.clone(dy as Tensor)
+        : tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: saved[0] }) as Tensor,
     }),
   });
   registerGradient({

@@ -10,6 +10,7 @@ import { batchMatMulConfig } from './kernels/BatchMatMul';
 import { castConfig } from './kernels/Cast';
 import { dropoutMaskConfig } from './kernels/DropoutMask';
 import { reluGradConfig } from './kernels/ReluGrad';
+import { reluGradBiasConfig } from './kernels/ReluGradBias';
 import { adamUpdateConfig } from './kernels/AdamUpdate';
 import { batchNormTrainingConfig } from './kernels/BatchNormTraining';
 import { batchNormTrainingGradConfig } from './kernels/BatchNormTrainingGrad';
@@ -64,6 +65,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   conv2DConfig,
   dropoutMaskConfig,
   reluGradConfig,
+  reluGradBiasConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   expConfig,

@@ -14,6 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Conv2D as TfjsConv2D, ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
+import { markRectified } from '../backend/rectified';
 import { fusedConv2d } from '../ops/conv2d';
 
 // tfjs-layers does not export the class itself; take it from one instance so that the
@@ -36,13 +37,30 @@ export class Conv2D extends TfjsConv2DClass {
       const input = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const activation = this.activation.getClassName();
       const fused = FUSED_ACTIVATIONS.has(activation);
+      const takesNextRelu = activation === 'linear' && kwargs['training'] === true && this.feedsOnlyRelu();
       const output = fusedConv2d({
         x: input, filter: this.kernel.read() as tf.Tensor4D, bias: this.bias?.read() as tf.Tensor1D | undefined,
         strides: this.strides as [number, number], pad: this.padding as 'valid' | 'same',
-        activation: fused ? activation as 'linear' | 'relu' : 'linear',
+        activation: takesNextRelu ? 'relu' : fused ? activation as 'linear' | 'relu' : 'linear',
       });
+      if (takesNextRelu) markRectified(output);
       return fused ? output : this.activation.apply(output);
     });
+  }
+
+  /**
+   * Whether this layer's output goes to one Activation('relu') layer and nowhere else (as in
+   * the tutorial's models: Conv2D then Activation('relu')). While training, such a layer
+   * computes that relu in its own kernel and marks its output as rectified, and the relu
+   * that follows costs nothing (see backend/rectified.ts). Outside training the layer's
+   * output stays linear, as feature maps and saliency expect. (A functional model that also
+   * returns the conv's own output as a model output is not told apart: train such a model
+   * with the relu in a separate branch.)
+   */
+  private feedsOnlyRelu(): boolean {
+    if (this.inboundNodes.length !== 1 || this.outboundNodes.length !== 1) return false;
+    const next = this.outboundNodes[0].outboundLayer as tfl.layers.Layer & { activation?: { getClassName(): string } };
+    return next.getClassName() === 'Activation' && next.activation?.getClassName() === 'relu';
   }
 
   /**

@@ -73,6 +73,32 @@ describe('FusedConv2D (bias + relu/linear)', () => {
   }
 });
 
+describe('FusedConv2D relu keeps NaN, as tfjs does (a NaN loss must show)', () => {
+  // The direct path (3 channels), the GEMM path (1x1) and the Winograd path (16 channels, 3x3).
+  for (const c of [cases[0], cases[4], { x: [2, 12, 12, 16], filter: [3, 3, 16, 16], stride: 1, pad: 'same' as const }]) {
+    it(`x ${c.x} filter ${c.filter}`, () => {
+      const size = c.x.reduce((a, b) => a * b);
+      const xValues = Float32Array.from({ length: size }, (_, i) => Math.sin(i));
+      xValues[c.x[3] * 5 + 1] = NaN;
+      const run = (name: string) => {
+        tf.setBackend(name);
+        try {
+          return tf.tidy(() => tf.fused.conv2d({ x: tf.tensor4d(xValues, c.x as [number, number, number, number]),
+            filter: tf.ones(c.filter) as tf.Tensor4D, strides: c.stride, pad: c.pad, activation: 'relu' }).dataSync().slice());
+        } finally {
+          tf.setBackend('native');
+        }
+      };
+      const nanAt = (values: Float32Array) => [...values.keys()].filter((i) => Number.isNaN(values[i]));
+      const expected = nanAt(run('cpu'));
+      assert.ok(expected.length > 0);
+      // Every NaN of tfjs's is one here (a Winograd tile may spread it to its tile's other outputs too).
+      const actual = new Set(nanAt(run('native')));
+      assert.deepEqual(expected.filter((i) => !actual.has(i)), []);
+    });
+  }
+});
+
 describe('ops.fusedConv2d (ConvkitFusedConv2D and its per-input gradients)', () => {
   for (const activation of ['relu', 'linear'] as const) {
     for (const c of cases.slice(0, 4)) {

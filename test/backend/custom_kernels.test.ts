@@ -47,6 +47,31 @@ describe('relu gradient (ConvkitReluGrad)', () => {
   });
 });
 
+describe('relu gradient with the bias gradient (ConvkitReluGradBias)', () => {
+  const shapes = [[1, 5, 7, 3], [2, 3, 3, 33], [3, 9, 1, 5], [700, 64], [128, 15, 15, 32]];
+  const bits = (values: Float32Array) => [...values].map((v) => Number.isNaN(v) ? 'NaN' : v);
+  for (const shape of shapes) {
+    it(`has the bits of ReluGrad then Sum over all but the channels on each backend, [${shape}]`, () => {
+      const size = shape.reduce((a, b) => a * b);
+      const yValues = randomValues(size, 5).map((v) => Math.max(v, 0));
+      yValues[3] = NaN;
+      const dyValues = randomValues(size, 6);
+      for (const backend of ['cpu', 'native']) {
+        const [[expectedDz, expectedDbias], [dz, dbias]] = onBackend(backend, () => tf.tidy(() => {
+          const dy = tf.tensor(dyValues, shape), y = tf.tensor(yValues, shape);
+          const separate = tf.engine().runKernel('ConvkitReluGrad', { dy, x: y }) as tf.Tensor;
+          const fused = tf.engine().runKernel('ConvkitReluGradBias', { dy, y }) as tf.Tensor[];
+          return [[separate, tf.sum(separate, shape.slice(0, -1).map((_, i) => i))], fused]
+            .map((pair) => pair.map((t) => t.dataSync().slice() as Float32Array));
+        }));
+        assert.deepEqual(bits(dz), bits(expectedDz), `${backend}: dz`);
+        assert.ok(Number.isNaN(dbias[3 % shape[shape.length - 1]]), `${backend}: a NaN reaches its channel's sum`);
+        assert.deepEqual(bits(dbias), bits(expectedDbias), `${backend}: dbias`);
+      }
+    });
+  }
+});
+
 describe('dropout mask', () => {
   const maskOn = (backend: string, shape: number[], rate: number, seed: number) =>
     onBackend(backend, () => tf.tidy(() => ops.dropoutMask(shape, rate, seed).dataSync().slice()));

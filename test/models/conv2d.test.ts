@@ -24,6 +24,8 @@ interface Case {
   layer: Omit<ConvLayerArgs, 'inputShape'>;
   /** Freeze the tested layer's kernel (its bias still trains), as the fast model freezes its whitening kernel. */
   frozenKernel?: boolean;
+  /** An Activation('relu') layer follows the tested layer (which convkit's layer computes itself while training). */
+  reluLayerAfter?: boolean;
 }
 
 const CASES: Case[] = [
@@ -39,12 +41,24 @@ const CASES: Case[] = [
     layer: { filters: 4, kernelSize: [3, 2], padding: 'same', activation: 'tanh' } },
   { label: 'Winograd-sized: 16 to 16 channels, 3x3 same on 12x12', batch: 2, input: [12, 12, 16],
     layer: { filters: 16, kernelSize: 3, padding: 'same', useBias: false } },
+  { label: "then Activation('relu'): batch 1, odd sizes, valid, bias", batch: 1, input: [7, 5, 3],
+    layer: { filters: 5, kernelSize: 3 }, reluLayerAfter: true },
+  { label: "then Activation('relu'): stride 2, same, no bias, 33 channels", batch: 2, input: [9, 7, 5],
+    layer: { filters: 33, kernelSize: 3, strides: 2, padding: 'same', useBias: false }, reluLayerAfter: true },
+  { label: "then Activation('relu'): Winograd-sized, frozen kernel", batch: 2, input: [12, 12, 16],
+    layer: { filters: 16, kernelSize: 3, padding: 'same' }, frozenKernel: true, reluLayerAfter: true },
+  { label: "relu twice: a relu conv, then Activation('relu')", batch: 2, input: [6, 6, 3],
+    layer: { filters: 4, kernelSize: 3, activation: 'relu' }, reluLayerAfter: true },
 ];
 
 /** The case's model (the tested layer, then a 3x3 conv), built with `conv`, with seeded weights. */
 function buildModel(c: Case, conv: ConvFactory): tfl.Sequential {
   const model = tfl.sequential({
-    layers: [conv({ ...c.layer, name: 'tested', inputShape: c.input }), conv({ name: 'next', filters: 2, kernelSize: 3, padding: 'same' })],
+    layers: [
+      conv({ ...c.layer, name: 'tested', inputShape: c.input }),
+      ...c.reluLayerAfter ? [tfl.layers.activation({ activation: 'relu', name: 'relu' })] : [],
+      conv({ name: 'next', filters: 2, kernelSize: 3, padding: 'same' }),
+    ],
   });
   model.setWeights(model.weights.map((w, i) => tf.tensor(randomValues(tf.util.sizeFromShape(w.shape as number[]), 100 + i), w.shape as number[])));
   if (c.frozenKernel) model.getLayer('tested').weights[0].trainable = false;
@@ -162,6 +176,41 @@ describe('a training step computes only the gradients it uses', () => {
     assert.equal(counts.get('Conv2DBackpropFilter'), 6, 'none for the frozen whitening kernel');
     assert.deepEqual(kernelAfter, kernelBefore);
     assert.notDeepEqual(biasAfter, biasBefore);
+  });
+
+  it("a conv followed only by Activation('relu') computes the relu and its gradient itself while training", async () => {
+    const c: Case = { label: '', batch: 2, input: [8, 8, 3], layer: { filters: 4, kernelSize: 3 }, reluLayerAfter: true };
+    // Layers of one model only: a layer used in two models has two outbound nodes, and stays unfused.
+    const withDense = (conv: ConvFactory) => tfl.sequential({ layers: [
+      conv({ ...c.layer, inputShape: c.input }), tfl.layers.activation({ activation: 'relu' }), tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2 }),
+    ] });
+    const counts = await trainingStepCounts(withDense(ours), 2);
+    assert.equal(counts.get('ConvkitReluGradBias'), 1, 'relu and bias gradients in one pass');
+    assert.equal(counts.get('ConvkitReluGrad'), undefined, "the relu layer's gradient passes dy on");
+    const tfjsCounts = await trainingStepCounts(withDense(theirs), 2);
+    assert.equal(tfjsCounts.get('ConvkitReluGrad'), 1);
+    // The basic model: four conv + relu pairs; its dense + relu pair keeps the relu layer's gradient.
+    const basic = models.basicModel({ seed: 1 });
+    const basicCounts = await trainingStepCounts(basic, 2);
+    basic.dispose();
+    assert.equal(basicCounts.get('ConvkitReluGradBias'), 4);
+    assert.equal(basicCounts.get('ConvkitReluGrad'), 1);
+  });
+
+  it('keeps the conv layer\'s own output linear outside training (what feature maps show)', () => {
+    const c: Case = { label: '', batch: 2, input: [8, 8, 3], layer: { filters: 4, kernelSize: 3 }, reluLayerAfter: true };
+    const model = buildModel(c, ours);
+    const convOutput = tfl.model({ inputs: model.inputs, outputs: model.getLayer('tested').output as tfl.SymbolicTensor });
+    tf.tidy(() => {
+      const x = tf.tensor(randomValues(2 * 8 * 8 * 3, 9), [2, 8, 8, 3]);
+      const linear = (convOutput.predict(x) as tf.Tensor).min().dataSync()[0];
+      assert.ok(linear < 0, `the conv's inference output has negative values (min ${linear})`);
+      // Training the full model in between changes nothing about that.
+      model.apply(x, { training: true });
+      assert.equal((convOutput.predict(x) as tf.Tensor).min().dataSync()[0], linear);
+    });
+    model.dispose();
   });
 
   it('a gradient for the input image computes no filter gradients', async () => {

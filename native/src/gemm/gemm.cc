@@ -20,7 +20,7 @@ void apply_epilogue(float* c, int64_t ldc, int64_t rows, int64_t cols, int64_t c
     if (bias)
       for (int64_t j = 0; j < cols; ++j) row[j] += bias[j];
     if (relu)
-      for (int64_t j = 0; j < cols; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+      for (int64_t j = 0; j < cols; ++j) row[j] = row[j] <= 0.0f ? 0.0f : row[j];  // NaN stays NaN, as tfjs's relu
   }
 }
 

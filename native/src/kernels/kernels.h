@@ -79,6 +79,10 @@ void sgd_update(const SgdInputs& in, const SgdOutputs& out, int64_t size, const 
 // Reductions over the middle axis of [outer, reduce, inner] (reduce.cc).
 enum class ReduceOp : int { kSum, kMean, kMax, kMin };
 void reduce(ReduceOp op, const float* x, float* y, int64_t outer, int64_t reduce, int64_t inner);
+// How many threads reduce() splits the rows of one [reduce x inner] slab between (1: no
+// split), in equal contiguous shares whose partial results it adds in order. relu_grad_bias
+// splits the same way, so its bias gradient has the bits of a Sum.
+int reduce_row_parts(int64_t outer, int64_t reduce, int64_t inner);
 
 // Softmax over the last axis of [rows, cols] (softmax.cc).
 void softmax(const float* logits, float* y, int64_t rows, int64_t cols);
@@ -99,6 +103,11 @@ void batch_norm_training(const float* x, const float* gamma, const float* beta, 
 void batch_norm_training_grad(const float* dy, const float* x, const float* mean, const float* variance,
                               const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
                               int64_t channels, float epsilon);
+
+// The gradient of a layer ending in bias + relu, from the relu's output y: dz = dy where
+// y > 0 (ReluGrad's rule) and the bias gradient dbias = sum of dz over all rows, one pass,
+// bit-identical to ReluGrad then Sum (relu_grad_bias.cc).
+void relu_grad_bias(const float* dy, const float* y, float* dz, float* dbias, int64_t rows, int64_t channels);
 
 // GELU, exact form x * Φ(x) with Φ the standard normal cdf (gelu.cc), and its gradient
 // dx = dy * (Φ(x) + x φ(x)) (gelu_grad.cc).

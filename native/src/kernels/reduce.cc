@@ -22,11 +22,11 @@ void fold_rows(const float* slab, int64_t inner, int64_t r0, int64_t r1, Acc* ac
 template <typename Acc, typename F>
 void reduce_with(const float* x, float* y, int64_t outer, int64_t reduce, int64_t inner, Acc init, F f,
                  double scale) {
-  const int parts = threads();
+  const int parts = reduce_row_parts(outer, reduce, inner);
   auto finish = [&](const Acc* acc, float* out) {
     for (int64_t i = 0; i < inner; ++i) out[i] = static_cast<float>(acc[i] * scale);
   };
-  if (outer >= parts || reduce * inner < (1 << 15)) {
+  if (parts == 1) {
     parallel_range(outer, 1, [&](int64_t begin, int64_t end) {
       std::vector<Acc> acc(inner);
       for (int64_t o = begin; o < end; ++o) {
@@ -44,7 +44,6 @@ void reduce_with(const float* x, float* y, int64_t outer, int64_t reduce, int64_
     });
     return;
   }
-  // Few slabs but long ones (a bias gradient over N*H*W rows): split the rows between threads.
   std::vector<Acc> partial(static_cast<size_t>(parts) * inner);
   for (int64_t o = 0; o < outer; ++o) {
     const float* slab = x + o * reduce * inner;
@@ -61,6 +60,11 @@ void reduce_with(const float* x, float* y, int64_t outer, int64_t reduce, int64_
 }
 
 }  // namespace
+
+int reduce_row_parts(int64_t outer, int64_t reduce, int64_t inner) {
+  // Many slabs: one thread per slab. Few but long ones (a bias gradient over N*H*W rows): split the rows.
+  return outer >= threads() || reduce * inner < (1 << 15) ? 1 : threads();
+}
 
 void reduce(ReduceOp op, const float* x, float* y, int64_t outer, int64_t reduce, int64_t inner) {
   constexpr float inf = std::numeric_limits<float>::infinity();

@@ -13,8 +13,9 @@
 namespace convkit {
 namespace {
 
-[[gnu::always_inline]] inline float relu(float v) { return v > 0.0f ? v : 0.0f; }
-[[gnu::always_inline]] inline Vec8 relu(Vec8 v) { return v > Vec8{} ? v : Vec8{}; }
+// NaN stays NaN, as in tfjs's relu (a NaN loss must show, not vanish into zeros).
+[[gnu::always_inline]] inline float relu(float v) { return v <= 0.0f ? 0.0f : v; }
+[[gnu::always_inline]] inline Vec8 relu(Vec8 v) { return v <= Vec8{} ? Vec8{} : v; }
 
 // The one-dimensional maps of each variant; each 2-D transform applies one along columns,
 // then along rows. Products by ±1 are left out, and sums shared between rows are formed once.
