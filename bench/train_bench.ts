@@ -7,6 +7,7 @@ import { backend as convkitBackend, tf } from '../src';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { models, training } from '../src';
+import { classifierOf } from '../src/insight/tta';
 
 interface Options { backend: string; images: number; batch: number; models: string[] }
 
@@ -43,11 +44,13 @@ async function trainPass(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, bat
   return (performance.now() - start) / 1000;
 }
 
+/** Batches of 500 through convkit's evaluation path (classifierOf), as torch_reference.py infers. */
 function inferPass(model: tfl.LayersModel, x: tf.Tensor): number {
+  const classify = classifierOf(model);
   const start = performance.now();
   for (let i = 0; i < x.shape[0]; i += 500) {
     const xb = x.slice(i, Math.min(500, x.shape[0] - i));
-    const out = model.predict(xb) as tf.Tensor;
+    const out = classify(xb as tf.Tensor4D);
     out.dataSync();
     tf.dispose([xb, out]);
   }

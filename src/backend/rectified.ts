@@ -3,8 +3,9 @@
 // pass over the activation forward and one backward) and marks its output here; the relu
 // that follows then costs nothing: its kernel returns its input (relu is idempotent), and its
 // gradient passes dy through, since the conv's own gradient applies the same mask (y > 0)
-// to everything that reaches y. Marks are only made on training steps, where gradients are
-// taken with respect to weights, never with respect to a marked tensor itself.
+// to everything that reaches y. Marks are only made on training steps and inside
+// readingOutputsOnly() (a whole model's forward pass for its class scores), where no
+// intermediate tensor is read and no gradient is taken with respect to a marked tensor.
 import { TensorInfo } from '@tensorflow/tfjs-core';
 
 const rectified = new WeakSet<object>();
@@ -15,4 +16,25 @@ export function markRectified(tensor: TensorInfo): void {
 
 export function isRectified(tensor: TensorInfo): boolean {
   return rectified.has(tensor.dataId);
+}
+
+let outputsOnlyDepth = 0;
+
+/**
+ * Runs `forward`, a forward pass whose caller reads only the model's final outputs (as
+ * evaluation and prediction do), so that layers may do their successors' work in their own
+ * kernels outside training too. Feature maps and sub-models ending at a hidden layer must
+ * not run inside it.
+ */
+export function readingOutputsOnly<T>(forward: () => T): T {
+  outputsOnlyDepth += 1;
+  try {
+    return forward();
+  } finally {
+    outputsOnlyDepth -= 1;
+  }
+}
+
+export function isReadingOutputsOnly(): boolean {
+  return outputsOnlyDepth > 0;
 }

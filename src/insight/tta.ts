@@ -5,6 +5,7 @@
 // index imports training.)
 import * as tf from '@tensorflow/tfjs-core';
 
+import { readingOutputsOnly } from '../backend/rectified';
 import { ConvkitError } from '../errors';
 
 /** 0: the image alone; 1: and its mirror image; 2: and mirrored, translated copies. */
@@ -55,10 +56,11 @@ interface Predictor {
 
 /**
  * The model's forward pass over the whole batch at once: model.predict would cut it into
- * batches of 32, which leaves the native convolutions too little work per call.
+ * batches of 32, which leaves the native convolutions too little work per call. Only the
+ * class scores are read, so conv layers may apply the relu layers after them themselves.
  */
 export function classifierOf(model: Predictor): Classifier {
-  return (images) => model.predict(images, { batchSize: Math.max(1, images.shape[0]) }) as tf.Tensor2D;
+  return (images) => readingOutputsOnly(() => model.predict(images, { batchSize: Math.max(1, images.shape[0]) }) as tf.Tensor2D);
 }
 
 /** Level 1: the mean of the outputs on the images and on their mirror images. */

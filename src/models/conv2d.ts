@@ -14,7 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Conv2D as TfjsConv2D, ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
-import { markRectified } from '../backend/rectified';
+import { isReadingOutputsOnly, markRectified } from '../backend/rectified';
 import { fusedConv2d } from '../ops/conv2d';
 
 // tfjs-layers does not export the class itself; take it from one instance so that the
@@ -37,7 +37,7 @@ export class Conv2D extends TfjsConv2DClass {
       const input = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const activation = this.activation.getClassName();
       const fused = FUSED_ACTIVATIONS.has(activation);
-      const takesNextRelu = activation === 'linear' && kwargs['training'] === true && this.feedsOnlyRelu();
+      const takesNextRelu = activation === 'linear' && (kwargs['training'] === true || isReadingOutputsOnly()) && this.feedsOnlyRelu();
       const output = fusedConv2d({
         x: input, filter: this.kernel.read() as tf.Tensor4D, bias: this.bias?.read() as tf.Tensor1D | undefined,
         strides: this.strides as [number, number], pad: this.padding as 'valid' | 'same',
@@ -50,10 +50,10 @@ export class Conv2D extends TfjsConv2DClass {
 
   /**
    * Whether this layer's output goes to one Activation('relu') layer and nowhere else (as in
-   * the tutorial's models: Conv2D then Activation('relu')). While training, such a layer
-   * computes that relu in its own kernel and marks its output as rectified, and the relu
-   * that follows costs nothing (see backend/rectified.ts). Outside training the layer's
-   * output stays linear, as feature maps and saliency expect. (A functional model that also
+   * the tutorial's models: Conv2D then Activation('relu')). While training, or inside
+   * readingOutputsOnly() (evaluation, prediction), such a layer computes that relu in its own
+   * kernel and marks its output as rectified, and the relu that follows costs nothing (see
+   * backend/rectified.ts). Elsewhere the layer's output stays linear, as feature maps expect. (A functional model that also
    * returns the conv's own output as a model output is not told apart: train such a model
    * with the relu in a separate branch.)
    */

@@ -84,7 +84,8 @@ describe('FusedConv2D relu keeps NaN, as tfjs does (a NaN loss must show)', () =
         tf.setBackend(name);
         try {
           return tf.tidy(() => tf.fused.conv2d({ x: tf.tensor4d(xValues, c.x as [number, number, number, number]),
-            filter: tf.ones(c.filter) as tf.Tensor4D, strides: c.stride, pad: c.pad, activation: 'relu' }).dataSync().slice());
+            filter: tf.ones(c.filter as [number, number, number, number]), strides: c.stride, pad: c.pad, activation: 'relu' })
+            .dataSync().slice() as Float32Array);
         } finally {
           tf.setBackend('native');
         }

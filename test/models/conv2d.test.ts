@@ -10,6 +10,7 @@ import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolut
 
 import { models, tf } from '../../src';
 import { randomValues, relativeError } from '../backend/compare';
+import { classifierOf } from '../../src/insight/tta';
 
 type ConvFactory = (args: ConvLayerArgs) => tfl.layers.Layer;
 const theirs: ConvFactory = (args) => tfl.layers.conv2d(args);
@@ -206,8 +207,10 @@ describe('a training step computes only the gradients it uses', () => {
       const x = tf.tensor(randomValues(2 * 8 * 8 * 3, 9), [2, 8, 8, 3]);
       const linear = (convOutput.predict(x) as tf.Tensor).min().dataSync()[0];
       assert.ok(linear < 0, `the conv's inference output has negative values (min ${linear})`);
-      // Training the full model in between changes nothing about that.
+      // Training, or classifying with the whole model, in between changes nothing about that.
       model.apply(x, { training: true });
+      assert.equal((convOutput.predict(x) as tf.Tensor).min().dataSync()[0], linear);
+      classifierOf(model)(x as tf.Tensor4D);
       assert.equal((convOutput.predict(x) as tf.Tensor).min().dataSync()[0], linear);
     });
     model.dispose();
@@ -224,7 +227,39 @@ describe('a training step computes only the gradients it uses', () => {
   });
 });
 
+/** The activation each ConvkitFusedConv2D kernel applied while `run` ran. */
+function convActivations(run: () => tf.Tensor): string[] {
+  const engine = tf.engine();
+  const runKernel = engine.runKernel;
+  const seen: string[] = [];
+  engine.runKernel = function (this: typeof engine, name, inputs, attrs) {
+    if (name === 'ConvkitFusedConv2D') seen.push(String(attrs?.activation));
+    return runKernel.call(this, name, inputs, attrs);
+  } as typeof runKernel;
+  try {
+    tf.dispose(run());
+  } finally {
+    engine.runKernel = runKernel;
+  }
+  return seen;
+}
+
 describe("convkit's Conv2D in inference and on disk", () => {
+  it("classifying with the whole model (classifierOf) applies the relu layer in the conv's kernel, with the same bits", async () => {
+    const model = models.basicModel({ seed: 3 });
+    const x = tf.randomUniform([3, 32, 32, 3], 0, 1, 'float32', 8);
+    const plain = (model.predict(x) as tf.Tensor).dataSync().slice();
+    const classify = classifierOf(model);
+    const fused = tf.tidy(() => classify(x as tf.Tensor4D).dataSync().slice());
+    const [fusedActivations, plainActivations] = [() => classify(x as tf.Tensor4D), () => model.predict(x) as tf.Tensor]
+      .map(convActivations);
+    tf.dispose([x]);
+    model.dispose();
+    assert.deepEqual(fused, plain);
+    assert.deepEqual(fusedActivations, ['relu', 'relu', 'relu', 'relu']);
+    assert.deepEqual(plainActivations, ['linear', 'linear', 'linear', 'linear']);
+  });
+
   it('fuses bias and relu into the one kernel in inference', async () => {
     const model = tfl.sequential({ layers: [models.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 3] })] });
     const x = tf.randomUniform([2, 6, 6, 3]);
