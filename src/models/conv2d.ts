@@ -53,9 +53,9 @@ export class Conv2D extends TfjsConv2DClass {
    * the tutorial's models: Conv2D then Activation('relu')). While training, or inside
    * readingOutputsOnly() (evaluation, prediction), such a layer computes that relu in its own
    * kernel and marks its output as rectified, and the relu that follows costs nothing (see
-   * backend/rectified.ts). Elsewhere the layer's output stays linear, as feature maps expect. (A functional model that also
-   * returns the conv's own output as a model output is not told apart: train such a model
-   * with the relu in a separate branch.)
+   * backend/rectified.ts). Elsewhere the layer's output stays linear, as feature maps expect.
+   * (A functional model that also returns the conv's own output as a model output is not
+   * told apart: train such a model with the relu in a separate branch.)
    */
   private feedsOnlyRelu(): boolean {
     if (this.inboundNodes.length !== 1 || this.outboundNodes.length !== 1) return false;

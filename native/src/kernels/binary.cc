@@ -72,7 +72,7 @@ void binary(BinaryOp op, const float* a, const float* b, float* y, const Broadca
     case BinaryOp::kSquaredDifference:
       return zip(a, b, y, s, [](float u, float v) { return (u - v) * (u - v); });
     case BinaryOp::kReluGrad:
-      return zip(a, b, y, s, [](float dy, float x) { return x > 0.0f ? dy : (x != x ? x : dy * 0.0f); });
+      return zip(a, b, y, s, [](float dy, float x) { return relu_grad(dy, x); });
   }
 }
 

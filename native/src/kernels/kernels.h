@@ -32,6 +32,10 @@ void unary(UnaryOp op, const float* x, float* y, int64_t size, float alpha);
 
 // kReluGrad(dy, x) = dy where x > 0, else dy * 0 (NaN stays NaN, as tfjs's dy * step(x)).
 enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kReluGrad };
+
+// ReluGrad's rule for one element, shared by binary() and relu_grad_bias(): dy where x > 0,
+// dy * 0 elsewhere (so -0, NaN and inf behave as tfjs's dy * step(x)), NaN where x is NaN.
+inline float relu_grad(float dy, float x) { return x > 0.0f ? dy : (x != x ? x : dy * 0.0f); }
 // The output's shape (at most 6 axes, adjacent axes merged where possible) and each
 // operand's stride along every output axis: 0 where the operand is broadcast. The last
 // axis's strides are 0 or 1.

@@ -19,10 +19,7 @@ void relu_grad_bias(const float* dy, const float* y, float* dz, float* dbias, in
       const float *__restrict g = dy + r * channels, *__restrict out = y + r * channels;
       float* __restrict d = dz + r * channels;
       for (int64_t c = 0; c < channels; ++c) {
-        // As ReluGrad: dy where the output is positive, dy * 0 elsewhere, NaN kept.
-        const float zeroed = g[c] * 0.0f;
-        const float kept = out[c] > 0.0f ? g[c] : zeroed;
-        d[c] = out[c] != out[c] ? out[c] : kept;
+        d[c] = relu_grad(g[c], out[c]);
         acc[c] += static_cast<double>(d[c]);
       }
     }
