@@ -4,7 +4,7 @@
       # Files compiled with AVX2+FMA; only called after a run-time CPU check.
       "target_name": "convkit_avx2",
       "type": "static_library",
-      "sources": ["src/gemm/ukernel_6x16_avx2.cc", "src/gemm/igemm_6x16_avx2.cc", "src/kernels/gelu_avx2.cc", "src/kernels/dropout_mask_avx2.cc",
+      "sources": ["src/gemm/ukernel_6x16_avx2.cc", "src/gemm/igemm_6x16_avx2.cc", "src/gemm/ukernel_strided_6x16_avx2.cc", "src/kernels/gelu_avx2.cc", "src/kernels/dropout_mask_avx2.cc",
                   "src/kernels/winograd_transforms_avx2.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fPIC", "-mavx2", "-mfma", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"]
@@ -22,11 +22,14 @@
         "src/gemm/gemm.cc",
         "src/gemm/ukernel_6x16_ref.cc",
         "src/gemm/igemm_6x16_ref.cc",
+        "src/gemm/ukernel_strided_6x16_ref.cc",
         "src/kernels/conv_indirect.cc",
         "src/kernels/conv_patches.cc",
         "src/kernels/conv2d.cc",
         "src/kernels/conv2d_backprop_input.cc",
         "src/kernels/conv2d_backprop_filter.cc",
+        "src/kernels/conv2d_backprop_filter_rows.cc",
+        "src/kernels/conv2d_filter_bias_grad.cc",
         "src/kernels/winograd_tiles.cc",
         "src/kernels/winograd_transforms.cc",
         "src/kernels/winograd_conv.cc",

@@ -95,6 +95,16 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// conv2dFilterBiasGrad(x, dy, y or null, dfilter, dbias, geometry): dy is the gradient after
+// the relu when y (the relu's output) is given.
+Napi::Value Conv2DFilterBiasGrad(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(5);
+  conv2d_filter_bias_grad(a.floats(0, g.in_size()), a.floats(1, out_size(g)), a.optional_floats(2, out_size(g)),
+                          a.floats(3, filter_size(g)), a.floats(4, g.out_c), g);
+  return info.Env().Undefined();
+}
+
 // winogradTile(geometry): the Winograd output tile side Conv2D and Conv2DBackpropFilter of
 // this geometry use (0 = direct, 2, 4), for tests and benchmarks.
 Napi::Value WinogradTile(const Napi::CallbackInfo& info) {
@@ -347,6 +357,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"conv2d", Conv2D},
       {"conv2dBackpropInput", Conv2DBackpropInput},
       {"conv2dBackpropFilter", Conv2DBackpropFilter},
+      {"conv2dFilterBiasGrad", Conv2DFilterBiasGrad},
       {"winogradTile", WinogradTile},
       {"matmul", MatMul},
       {"maxPool", PoolForward<max_pool>},

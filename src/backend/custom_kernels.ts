@@ -5,7 +5,7 @@ import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropInput, C
   from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { KernelArgs, cpuKernel, floatsOf, sizeOf } from './kernel_utils';
+import { Backend, KernelArgs, cpuKernel, floatsOf, sizeOf } from './kernel_utils';
 import { isRectified } from './rectified';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
@@ -20,6 +20,12 @@ export const GELU = 'ConvkitGelu';
 export const GELU_GRAD = 'ConvkitGeluGrad';
 /** tfjs's FusedConv2D (linear or relu) under convkit's name, which has a gradient per input (see below). */
 export const FUSED_CONV2D = 'ConvkitFusedConv2D';
+/**
+ * A conv's filter and bias gradients from its output gradient dy, through its relu when
+ * its output y is given: Conv2DBackpropFilter and the Sum of ReluGrad(dy, y), in one pass
+ * over dy where the native filter gradient reads the patches row by row.
+ */
+export const CONV2D_FILTER_BIAS_GRAD = 'ConvkitConv2DFilterBiasGrad';
 
 /** [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate], float32. */
 export interface AdamUpdateAttrs {
@@ -68,13 +74,29 @@ function reluGradCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; x: Tensor
   return backend.makeTensorInfo(inputs.dy.shape.slice(), 'float32', dx);
 }
 
-function reluGradBiasCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; y: TensorInfo }, object>): TensorInfo[] {
-  const dz = reluGradCpu({ inputs: { dy: inputs.dy, x: inputs.y }, backend, attrs: {} });
-  const values = backend.data.get(dz.dataId).values as Float32Array;
-  const channels = inputs.dy.shape[inputs.dy.shape.length - 1];
+/** The sums over all but the last axis, in double, as a [channels] tensor (a bias gradient). */
+function channelSumsCpu(backend: Backend, t: TensorInfo): TensorInfo {
+  const values = backend.data.get(t.dataId).values as Float32Array;
+  const channels = t.shape[t.shape.length - 1];
   const sums = new Float64Array(channels);
   for (let i = 0; i < values.length; i++) sums[i % channels] += values[i];
-  return [dz, backend.makeTensorInfo([channels], 'float32', Float32Array.from(sums))];
+  return backend.makeTensorInfo([channels], 'float32', Float32Array.from(sums));
+}
+
+function reluGradBiasCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; y: TensorInfo }, object>): TensorInfo[] {
+  const dz = reluGradCpu({ inputs: { dy: inputs.dy, x: inputs.y }, backend, attrs: {} });
+  return [dz, channelSumsCpu(backend, dz)];
+}
+
+function conv2DFilterBiasGradCpu(
+  { inputs, backend, attrs }: KernelArgs<{ x: TensorInfo; dy: TensorInfo; y?: TensorInfo }, Conv2DBackpropFilterAttrs>,
+): TensorInfo[] {
+  const dz = inputs.y ? reluGradCpu({ inputs: { dy: inputs.dy, x: inputs.y }, backend, attrs: {} }) : inputs.dy;
+  const dfilter = cpuKernel(Conv2DBackpropFilter)({ inputs: { x: inputs.x, dy: dz }, backend, attrs } as
+    unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+  const dbias = channelSumsCpu(backend, dz);
+  if (dz !== inputs.dy) backend.disposeData(dz.dataId);
+  return [dfilter, dbias];
 }
 
 function dropoutMaskCpu({ backend, attrs }: KernelArgs<object, DropoutMaskAttrs>): TensorInfo {
@@ -207,7 +229,11 @@ const cpuImplementations: KernelConfig[] = [
   { kernelName: GELU, backendName: 'cpu', kernelFunc: geluCpu as unknown as KernelFunc },
   { kernelName: GELU_GRAD, backendName: 'cpu', kernelFunc: geluGradCpu as unknown as KernelFunc },
   { kernelName: FUSED_CONV2D, backendName: 'cpu', kernelFunc: fusedConv2DCpu },
+  { kernelName: CONV2D_FILTER_BIAS_GRAD, backendName: 'cpu', kernelFunc: conv2DFilterBiasGradCpu as unknown as KernelFunc },
 ];
+
+/** Inputs of fewer channels than this (an image's) are taken for a model's input, whose gradient training skips. */
+const FIRST_LAYER_CHANNELS = 8;
 
 /**
  * The gradients of ConvkitFusedConv2D, one function per input. The engine calls only those
@@ -222,22 +248,41 @@ function fusedConv2DGradient(dy: Tensor | Tensor[], saved: Tensor[], attrs: Name
   if (!tf.backend_util.tupleValuesAreOne(dilations ?? 1)) {
     throw new Error(`the gradient of ${FUSED_CONV2D} needs dilations of 1 (as tfjs's conv2d gradient), got ${dilations}`);
   }
+  const relu = activation === 'relu';
+  const convAttrs = { strides, pad, dimRoundingMode, dataFormat: 'NHWC' as const };
+  const filterAttrs = { ...convAttrs, filterShape: filter.shape } as unknown as NamedAttrMap;
+  const inputGradient = (linearDy: Tensor) => {
+    const inputAttrs: Conv2DBackpropInputAttrs = { ...convAttrs, inputShape: x.shape as [number, number, number, number] };
+    return tf.engine().runKernel(Conv2DBackpropInput, { dy: linearDy, filter }, inputAttrs as unknown as NamedAttrMap) as Tensor;
+  };
+  if ((x.shape[3] ?? 0) < FIRST_LAYER_CHANNELS) {
+    // A model's first layer, whose input gradient training does not ask for: its filter and
+    // bias gradients come from one kernel, in one pass over dy. The engine asks for the
+    // filter's before the bias's (the inputs' order), so the filter's leaves the bias
+    // gradient's values for the bias's: values, not a tensor, so that nothing is left
+    // undisposed when the bias's gradient is not asked for.
+    let biasValues: Float32Array | null = null;
+    const linearDy = () => relu ? tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y }) as Tensor : dy as Tensor;
+    return {
+      x: () => inputGradient(linearDy()),
+      filter: () => {
+        const [filterGradient, biasGradient] = tf.engine().runKernel(CONV2D_FILTER_BIAS_GRAD,
+          relu ? { x, dy: dy as Tensor, y } : { x, dy: dy as Tensor }, filterAttrs) as Tensor[];
+        biasValues = (biasGradient.dataSync() as Float32Array).slice();
+        return filterGradient;
+      },
+      bias: () => biasValues ? tf.tensor1d(biasValues) : tf.sum(linearDy(), [0, 1, 2]),
+    };
+  }
   // The gradient before the activation. With relu it comes with the bias gradient from
   // one pass over dy, done once here for whichever of the gradients below are asked for
   // (the engine keeps it until the backward pass ends, as it keeps every dy).
-  const [linearDy, biasGradient] = activation === 'relu'
+  const [linearDy, biasGradient] = relu
     ? tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, y }) as Tensor[]
     : [dy as Tensor, null];
-  const convAttrs = { strides, pad, dimRoundingMode, dataFormat: 'NHWC' as const };
   return {
-    x: () => {
-      const inputAttrs: Conv2DBackpropInputAttrs = { ...convAttrs, inputShape: x.shape as [number, number, number, number] };
-      return tf.engine().runKernel(Conv2DBackpropInput, { dy: linearDy, filter }, inputAttrs as unknown as NamedAttrMap) as Tensor;
-    },
-    filter: () => {
-      const filterAttrs: Conv2DBackpropFilterAttrs = { ...convAttrs, filterShape: filter.shape as [number, number, number, number] };
-      return tf.engine().runKernel(Conv2DBackpropFilter, { x, dy: linearDy }, filterAttrs as unknown as NamedAttrMap) as Tensor;
-    },
+    x: () => inputGradient(linearDy),
+    filter: () => tf.engine().runKernel(Conv2DBackpropFilter, { x, dy: linearDy }, filterAttrs) as Tensor,
     bias: () => biasGradient ?? tf.sum(linearDy, [0, 1, 2]),
   };
 }

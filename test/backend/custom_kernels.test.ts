@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ops, tf } from '../../src';
+import { backend, ops, tf } from '../../src';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { assertSameOnBothBackends, kernelsUsed, randomValues, relativeError } from './compare';
@@ -67,6 +67,53 @@ describe('relu gradient with the bias gradient (ConvkitReluGradBias)', () => {
         assert.deepEqual(bits(dz), bits(expectedDz), `${backend}: dz`);
         assert.ok(Number.isNaN(dbias[3 % shape[shape.length - 1]]), `${backend}: a NaN reaches its channel's sum`);
         assert.deepEqual(bits(dbias), bits(expectedDbias), `${backend}: dbias`);
+      }
+    });
+  }
+});
+
+describe('a conv\'s filter and bias gradients in one pass (ConvkitConv2DFilterBiasGrad)', () => {
+  // Few input channels (the row-wise native kernel): batch 1, odd sizes, strides, both
+  // paddings, out channels not a multiple of 16; 33 channels take the other path.
+  type Shape4 = [number, number, number, number];
+  const cases: Array<{ x: Shape4; filter: Shape4; stride: number; pad: 'same' | 'valid' }> = [
+    { x: [1, 7, 9, 3], filter: [3, 3, 3, 5], stride: 1, pad: 'same' },
+    { x: [2, 11, 8, 5], filter: [3, 3, 5, 33], stride: 2, pad: 'valid' },
+    { x: [3, 9, 10, 1], filter: [5, 5, 1, 16], stride: 2, pad: 'same' },
+    { x: [4, 32, 32, 3], filter: [3, 3, 3, 32], stride: 1, pad: 'valid' },
+    { x: [2, 6, 7, 33], filter: [3, 3, 33, 7], stride: 1, pad: 'same' },
+  ];
+  const bits = (values: Float32Array) => [...values].map((v) => Number.isNaN(v) ? 'NaN' : v);
+  for (const c of cases) {
+    it(`has the bits of Conv2DBackpropFilter and Sum of ReluGrad(dy, y), x ${c.x} filter ${c.filter} stride ${c.stride} ${c.pad}`, () => {
+      const convolved = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.filter) as tf.Tensor4D, c.stride, c.pad).shape);
+      const size = convolved.reduce((a, b) => a * b);
+      const xValues = randomValues(c.x.reduce((a, b) => a * b), 7), dyValues = randomValues(size, 8);
+      const yValues = randomValues(size, 9).map((v) => Math.max(v, 0));
+      const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap;
+      const threadCounts = [1, 2, 3];
+      for (const backendName of ['cpu', 'native']) {
+        for (const threads of backendName === 'native' ? threadCounts : [1]) {
+          const before = backend.addon!.info().threads;
+          backend.addon!.setThreads(threads);
+          try {
+            for (const relu of [true, false]) {
+              const [expected, fused] = onBackend(backendName, () => tf.tidy(() => {
+                const x = tf.tensor(xValues, c.x), dy = tf.tensor(dyValues, convolved), y = tf.tensor(yValues, convolved);
+                const dz = relu ? tf.engine().runKernel('ConvkitReluGrad', { dy, x: y }) as tf.Tensor : dy;
+                const separate = [tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, attrs) as tf.Tensor, tf.sum(dz, [0, 1, 2])];
+                const together = tf.engine().runKernel('ConvkitConv2DFilterBiasGrad', relu ? { x, dy, y } : { x, dy }, attrs) as tf.Tensor[];
+                return [separate, together].map((pair) => pair.map((t) => t.dataSync().slice() as Float32Array));
+              }));
+              const label = `${backendName}, ${threads} threads, ${relu ? 'relu' : 'linear'}`;
+              assert.ok(expected[0].some((v) => v !== 0), `${label}: a filter gradient to compare`);
+              assert.deepEqual(bits(fused[0]), bits(expected[0]), `${label}: dfilter`);
+              assert.deepEqual(bits(fused[1]), bits(expected[1]), `${label}: dbias`);
+            }
+          } finally {
+            backend.addon!.setThreads(before);
+          }
+        }
       }
     });
   }

@@ -5,8 +5,10 @@
 namespace convkit {
 
 namespace {
-const GemmConfig kAvx2{"avx2-fma-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_avx2, igemm_6x16_avx2};
-const GemmConfig kPortable{"portable-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_ref, igemm_6x16_ref};
+const GemmConfig kAvx2{"avx2-fma-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_avx2, igemm_6x16_avx2,
+                       ukernel_strided_6x16_avx2};
+const GemmConfig kPortable{"portable-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_ref, igemm_6x16_ref,
+                           ukernel_strided_6x16_ref};
 }  // namespace
 
 const GemmConfig& gemm_config() { return cpu_has_avx2_fma() ? kAvx2 : kPortable; }

@@ -17,6 +17,7 @@ struct GemmConfig {
   int64_t kc, mc, nc;
   Ukernel ukernel;
   IgemmUkernel igemm;
+  StridedUkernel strided;
 };
 
 // The fastest configuration this CPU supports.

@@ -51,6 +51,7 @@ void accumulate(const float* x, const float* dy, const ConvGeometry& g, const Pa
 void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& geometry) {
   if (const int tile = winograd_tile(geometry))
     return winograd_backprop_filter(x, dy, dfilter, geometry, tile);
+  if (filter_gradient_reads_rows(geometry)) return conv2d_backprop_filter_rows(x, dy, nullptr, dfilter, nullptr, geometry);
   const GemmConfig& cfg = gemm_config();
   ConvGeometry g = geometry;
   // Few channels: runs of whole filter rows (3 instead of 9 per pixel for an RGB input)

@@ -12,6 +12,17 @@ namespace convkit {
 void conv2d(const float* x, const float* filter, const float* bias, float* y, const ConvGeometry& g, Activation act);
 void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g);
 void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g);
+// The filter gradient, and the bias gradient when dbias is given, of a conv whose output y
+// went through a relu (y given: dy is the gradient after the relu) or not (y null), in one
+// pass over dy: the bits of conv2d_backprop_filter(x, relu_grad(dy, y)) and of the Sum of
+// relu_grad(dy, y) over the pixels (conv2d_filter_bias_grad.cc).
+void conv2d_filter_bias_grad(const float* x, const float* dy, const float* y, float* dfilter, float* dbias,
+                             const ConvGeometry& g);
+// Whether the filter gradient reads the patches in place, row by row (few input channels;
+// conv2d_backprop_filter_rows.cc), which the filter and bias gradients can share a pass over dy.
+bool filter_gradient_reads_rows(const ConvGeometry& g);
+void conv2d_backprop_filter_rows(const float* x, const float* dy, const float* y, float* dfilter, float* dbias,
+                                 const ConvGeometry& g);
 
 // Matrix products, batched, with optional transposes and fused bias + activation (matmul.cc).
 struct MatMulShape {
