@@ -112,30 +112,25 @@ struct F4x4Lines {
   };
 };
 
-// out = L in Lᵀ for the In x In tile `in`, where `line` applies L (Out x In) to a vector.
-template <int In, int Out, typename V, typename Line>
-inline void separable(const V (&in)[In][In], V (&out)[Out][Out], Line line) {
-  V half[Out][In];
-  for (int j = 0; j < In; ++j) {
-    V column[In], mapped[Out];
-    for (int i = 0; i < In; ++i) column[i] = in[i][j];
-    line(column, mapped);
-    for (int i = 0; i < Out; ++i) half[i][j] = mapped[i];
-  }
-  for (int i = 0; i < Out; ++i) line(half[i], out[i]);
-}
-
-// Maps channels [c, c + lanes of V) of the In x In tile at `src` and hands each of the
-// Out x Out results to put(element, c, value).
+// Maps channels [c, c + lanes of V) of the In x In tile at `src` to L in Lᵀ, where `line`
+// applies L (Out x In) to a vector, and hands each of the Out x Out results to
+// put(element, c, value). Column by column, then row by row, each stored as it comes: a
+// few vectors live at a time, not the whole tile (which spilled three tiles' worth).
 template <typename V, int In, int Out, typename Line, typename Put>
 [[gnu::always_inline]] inline void transform_lanes(const float* const (&src)[In * In], int64_t c, Line line,
                                                    Put& put) {
-  V in[In][In], out[Out][Out];
-  for (int i = 0; i < In; ++i)
-    for (int j = 0; j < In; ++j) in[i][j] = load<V>(src[i * In + j] + c);
-  separable(in, out, line);
-  for (int i = 0; i < Out; ++i)
-    for (int j = 0; j < Out; ++j) put(i * Out + j, c, out[i][j]);
+  V half[Out][In];
+  for (int j = 0; j < In; ++j) {
+    V column[In], mapped[Out];
+    for (int i = 0; i < In; ++i) column[i] = load<V>(src[i * In + j] + c);
+    line(column, mapped);
+    for (int i = 0; i < Out; ++i) half[i][j] = mapped[i];
+  }
+  for (int i = 0; i < Out; ++i) {
+    V row[Out];
+    line(half[i], row);
+    for (int j = 0; j < Out; ++j) put(i * Out + j, c, row[j]);
+  }
 }
 
 // The pointers are copied into locals first: stored results (memcpy may write anything)
