@@ -117,6 +117,18 @@ describe('a conv\'s filter and bias gradients in one pass (ConvkitConv2DFilterBi
       }
     });
   }
+  it('gives zero gradients when the output is empty (input smaller than the filter)', () => {
+    for (const backendName of ['cpu', 'native']) {
+      const [dfilter, dbias] = onBackend(backendName, () => tf.tidy(() => {
+        const x = tf.tensor(randomValues(12, 3), [1, 2, 2, 3]), dy = tf.zeros([1, 0, 0, 5]);
+        const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5] } as unknown as tf.NamedAttrMap;
+        return (tf.engine().runKernel('ConvkitConv2DFilterBiasGrad', { x, dy, y: dy }, attrs) as tf.Tensor[])
+          .map((t) => [...t.dataSync()]);
+      }));
+      assert.deepEqual(dfilter, new Array(3 * 3 * 3 * 5).fill(0), `${backendName}: dfilter`);
+      assert.deepEqual(dbias, new Array(5).fill(0), `${backendName}: dbias`);
+    }
+  });
 });
 
 describe('dropout mask', () => {

@@ -15,6 +15,7 @@
 #include "../runtime/thread_pool.h"
 #include "conv_indirect.h"
 #include "kernels.h"
+#include "winograd.h"
 
 namespace convkit {
 
@@ -52,10 +53,15 @@ void copy_panels(const float* __restrict dy, const float* __restrict y, int64_t 
 
 }  // namespace
 
-bool filter_gradient_reads_rows(const ConvGeometry& g) { return g.in_c < 8 && g.dilation_w == 1; }
+bool filter_gradient_reads_rows(const ConvGeometry& g) { return g.in_c < 8 && g.dilation_w == 1 && !winograd_tile(g); }
 
 void conv2d_backprop_filter_rows(const float* x, const float* dy, const float* y, float* dfilter, float* dbias,
                                  const ConvGeometry& geometry) {
+  if (geometry.out_pixels() == 0) {  // nothing to sum (and no output row to read along)
+    std::fill(dfilter, dfilter + geometry.patch_size() * geometry.out_c, 0.0f);
+    if (dbias) std::fill(dbias, dbias + geometry.out_c, 0.0f);
+    return;
+  }
   const GemmConfig& cfg = gemm_config();
   const int MR = cfg.mr, NR = kPanelWidth;
   ConvGeometry g = geometry;

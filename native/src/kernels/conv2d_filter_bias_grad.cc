@@ -6,14 +6,12 @@
 #include <vector>
 
 #include "kernels.h"
-#include "winograd.h"
 
 namespace convkit {
 
 void conv2d_filter_bias_grad(const float* x, const float* dy, const float* y, float* dfilter, float* dbias,
                              const ConvGeometry& g) {
-  // The dispatch of conv2d_backprop_filter: Winograd first.
-  if (!winograd_tile(g) && filter_gradient_reads_rows(g)) return conv2d_backprop_filter_rows(x, dy, y, dfilter, dbias, g);
+  if (filter_gradient_reads_rows(g)) return conv2d_backprop_filter_rows(x, dy, y, dfilter, dbias, g);
   const int64_t rows = g.out_pixels();
   std::vector<float> dz(y ? rows * g.out_c : 0);
   if (y) {

@@ -18,8 +18,9 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, con
 // relu_grad(dy, y) over the pixels (conv2d_filter_bias_grad.cc).
 void conv2d_filter_bias_grad(const float* x, const float* dy, const float* y, float* dfilter, float* dbias,
                              const ConvGeometry& g);
-// Whether the filter gradient reads the patches in place, row by row (few input channels;
-// conv2d_backprop_filter_rows.cc), which the filter and bias gradients can share a pass over dy.
+// Whether conv2d_backprop_filter reads this geometry's patches in place, row by row (few
+// input channels and no Winograd; conv2d_backprop_filter_rows.cc), a pass over dy the
+// filter and bias gradients can share.
 bool filter_gradient_reads_rows(const ConvGeometry& g);
 void conv2d_backprop_filter_rows(const float* x, const float* dy, const float* y, float* dfilter, float* dbias,
                                  const ConvGeometry& g);
