@@ -4,6 +4,7 @@
 // end of the run the model gets the average itself. The decay grows with progress, so the
 // average follows the weights closely early on and smooths them late.
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { ConvkitError } from '../errors';
 import { Callback, Logs, TrainingContext } from './callbacks';
@@ -61,6 +62,8 @@ export class Lookahead extends Callback {
   readonly every: number;
   readonly decayAt: LookaheadDecay;
   private average: AveragedWeight[] | null = null;
+  /** The averaged weights, as onTrainBegin found them. */
+  private weights: tfl.LayerVariable[] = [];
   /** Set by setState: the next onTrainBegin continues this average instead of starting anew. */
   private restored = false;
 
@@ -72,7 +75,9 @@ export class Lookahead extends Callback {
   }
 
   override onTrainBegin(context: TrainingContext): void {
-    const weights = averagedWeights(context);
+    // Kept in this order: model.weights lists trainable weights first, and a weight frozen
+    // during training (FreezeAfterEpochs) would move in that list.
+    const weights = this.weights = averagedWeights(context);
     if (this.restored && this.average) {
       this.checkMatches(weights.map((weight) => ({ name: weight.originalName, shape: weight.shape as number[] })));
     } else {
@@ -85,9 +90,9 @@ export class Lookahead extends Callback {
 
   override onBatchEnd(_batch: number, _logs: Logs, context: TrainingContext): void {
     const totalSteps = context.epochs * context.stepsPerEpoch;
-    if (context.step % this.every === 0) this.update(context, this.decayAt(context.step, totalSteps));
+    if (context.step % this.every === 0) this.update(this.decayAt(context.step, totalSteps));
     // airbench's last update has decay 1: the average unchanged, copied into the model.
-    if (context.step === totalSteps) this.update(context, 1);
+    if (context.step === totalSteps) this.update(1);
   }
 
   /** The averages (a copy), in the order of the model's float32 weights. */
@@ -129,12 +134,11 @@ export class Lookahead extends Callback {
     }
   }
 
-  private update(context: TrainingContext, decay: number): void {
+  private update(decay: number): void {
     const average = this.average;
     if (!average) throw new ConvkitError('Lookahead updated before training began (onTrainBegin sets up its average)');
-    const weights = averagedWeights(context);
     const rate = 1 - decay;
-    weights.forEach((weight, i) => {
+    this.weights.forEach((weight, i) => {
       const mean = average[i].values;
       if (rate !== 0) {
         const current = weight.read().dataSync() as Float32Array;

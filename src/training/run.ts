@@ -20,13 +20,13 @@ import { MODEL_FILE, ModelMetadata, PREVIOUS_MODEL_FILE, checkWritableFolder } f
 import { MODEL_NAMES, buildModel, isModelName } from '../models/catalog';
 import { WHITENING_BIAS_EPOCHS, WHITENING_LAYER, WHITENING_SAMPLE, freezeWhiteningKernel } from '../models/fast';
 import { initializeWhitening } from '../models/whitening';
-import { SGD } from '../optimizers/sgd';
 import { Callback, EarlyStopping, LearningRateScheduler, ModelCheckpoint } from './callbacks';
 import { loadTrainingCheckpoint } from './checkpoint';
 import { FitResult, fit } from './fit';
 import { Lookahead } from './lookahead';
 import { TimeToAccuracy } from './milestones';
-import { DEFAULT_RECIPE, FreezeAfterEpochs, RecipeSettings, WHITENING_BIAS_GROUP, compileWith } from './recipe';
+import { TrainingCompute } from './compute';
+import { DEFAULT_RECIPE, FreezeAfterEpochs, RecipeSettings, compileWith } from './recipe';
 import { FinalTtaValidation } from './tta_validation';
 import { ProgressBar } from './progress';
 import { scheduleFromConfig } from './schedules';
@@ -113,18 +113,16 @@ function initializeFromData(model: tfl.Sequential, dataset: Dataset, normalizati
   initializeWhitening(layer, toFloat32(sample, normalization), [sample.count, sample.height, sample.width, sample.channels]);
 }
 
-function callbacksFor(config: TrainingConfig, folder: string, dataset: Dataset, normalization: Normalization,
-  optimizer: tf.Optimizer, options: RunOptions): Callback[] {
+function callbacksFor(config: TrainingConfig, folder: string, model: tfl.LayersModel, dataset: Dataset, normalization: Normalization,
+  options: RunOptions): Callback[] {
   const hasValidation = dataset.validation.count > 0;
   const monitor = hasValidation ? 'val_loss' : 'loss';
   const callbacks: Callback[] = [];
   if (config.schedule.kind !== 'constant') callbacks.push(new LearningRateScheduler(scheduleFromConfig(config.schedule, config.learningRate)));
   if (config.lookahead) callbacks.push(new Lookahead());
-  // tfjs's Optimizer answers instanceof for any optimizer, so ask for the class by name.
-  if (optimizer.getClassName() === SGD.className) {
-    const whiteningBias = (optimizer as SGD).groups.find((group) => group.name === WHITENING_BIAS_GROUP);
-    if (whiteningBias) callbacks.push(new FreezeAfterEpochs(whiteningBias, WHITENING_BIAS_EPOCHS));
-  }
+  const whiteningBias = model.layers.find((layer) => layer.name === WHITENING_LAYER)?.weights.find((w) => w.originalName.endsWith('/bias'));
+  if (whiteningBias) callbacks.push(new FreezeAfterEpochs([whiteningBias], WHITENING_BIAS_EPOCHS));
+  callbacks.push(new TrainingCompute(dataset.train.count));
   if (config.tta > 0 && hasValidation) callbacks.push(new FinalTtaValidation(dataset.validation, normalization, config.tta));
   if (config.patience !== null) callbacks.push(new EarlyStopping({ monitor, patience: config.patience }));
   if (hasValidation) callbacks.push(new TimeToAccuracy({ log: options.log }));
@@ -139,10 +137,12 @@ function reportCompute(model: tfl.Sequential, dataset: Dataset, result: FitResul
   const milestones = callbacks.find((callback): callback is TimeToAccuracy => callback instanceof TimeToAccuracy);
   if (milestones) log(`time to validation accuracy (wall seconds from the start, data loading included):\n${milestones.summary()}`);
   const seconds = result.history.reduce((total, row) => total + (row.seconds ?? 0), 0);
-  const perImage = modelFlops(model).training;
-  const total = perImage * dataset.train.count * result.history.length;
+  // Epochs of a run resumed from a checkpoint older than TrainingCompute count in full.
+  const epochFlops = modelFlops(model).training * dataset.train.count;
+  const total = result.history.reduce((sum, row) => sum + (row.training_flops ?? epochFlops), 0);
+  const perImage = total / (dataset.train.count * result.history.length);
   const amount = total >= 1e12 ? `${(total / 1e12).toFixed(1)} TFLOP` : `${(total / 1e9).toFixed(1)} GFLOP`;
-  log(`training compute: ${amount} (${(perImage / 1e6).toFixed(0)} MFLOP per image) in ${seconds.toFixed(0)} s ` +
+  log(`training compute: ${amount} (${(perImage / 1e6).toFixed(0)} MFLOP per image on average) in ${seconds.toFixed(0)} s ` +
     `of training steps = ${(total / seconds / 1e9).toFixed(1)} GFLOP/s`);
 }
 
@@ -163,7 +163,7 @@ async function run(model: tfl.Sequential, dataset: Dataset, config: TrainingConf
   const metadata = metadataFor(config, dataset, normalization);
   freezeWhiteningKernel(model);
   compileWith(model, config);
-  const callbacks = callbacksFor(config, folder, dataset, normalization, model.optimizer, options);
+  const callbacks = callbacksFor(config, folder, model, dataset, normalization, options);
   try {
     const result = await fit(model, dataset, {
       epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization,

@@ -10,7 +10,8 @@ import { BatchNormalization, WHITENING_LAYER, batchNormalization, buildModel, fa
 import { Callback, DEFAULT_CONFIG, Logs, TrainingConfig, TrainingContext, resume, train } from '../../src/training';
 import { TimeToAccuracy } from '../../src/training/milestones';
 import { SGD } from '../../src/optimizers/sgd';
-import { FreezeAfterEpochs, WHITENING_BIAS_GROUP, optimizerFor, recipeFor, usesFastRecipe } from '../../src/training/recipe';
+import { TrainingCompute } from '../../src/training/compute';
+import { FreezeAfterEpochs, compileWith, optimizerFor, recipeFor, usesFastRecipe } from '../../src/training/recipe';
 import { syntheticDataset, temporaryFolder } from './helpers';
 
 class AbortAfterEpoch extends Callback {
@@ -104,7 +105,7 @@ test('TimeToAccuracy records the first epoch at each threshold, in wall seconds 
   assert.throws(() => resumed.setState({ seconds: 'x' }), /TimeToAccuracy is damaged/);
 });
 
-test("the recipe's SGD: BatchNorm offsets at 64x the rate, the whitening bias frozen after 3 epochs", () => {
+test("the recipe's SGD: BatchNorm offsets at 64x the rate, other weights at 1x", () => {
   const optimizer = optimizerFor(recipeFor('fast')) as SGD;
   // tfjs appends _N to the names of a process's later models; the groups must still match.
   for (const suffix of ['', '_3']) {
@@ -112,12 +113,53 @@ test("the recipe's SGD: BatchNorm offsets at 64x the rate, the whitening bias fr
     assert.equal(optimizer.learningRateScale(`whiten/bias${suffix}`), 1);
     assert.equal(optimizer.learningRateScale(`block2_conv1/kernel${suffix}`), 1);
   }
-  const freeze = new FreezeAfterEpochs(optimizer.groups.find((g) => g.name === WHITENING_BIAS_GROUP)!, 3);
-  freeze.onEpochBegin(3);
-  assert.equal(optimizer.learningRateScale('whiten/bias'), 0);
-  freeze.onEpochBegin(2);
-  assert.equal(optimizer.learningRateScale('whiten/bias'), 1);
   optimizer.dispose();
+});
+
+/** How often each kernel ran in one training step of `model`, and whether each weight changed. */
+async function stepOf(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<{ counts: Map<string, number>; changed: string[] }> {
+  const before = weightValues(model);
+  const info = await tf.profile(() => model.trainOnBatch(x, y));
+  const counts = new Map<string, number>();
+  for (const kernel of info.kernels) counts.set(kernel.name, (counts.get(kernel.name) ?? 0) + 1);
+  const after = weightValues(model);
+  const changed = model.weights.filter((_, i) => after[i].some((v, j) => v !== before[i][j])).map((w) => w.originalName);
+  return { counts, changed };
+}
+
+test('FreezeAfterEpochs: the whitening bias stops training after 3 epochs, and its gradient path is no longer computed', async () => {
+  const model = fastModel({ seed: 2, widths: [8, 16, 16] });
+  compileWith(model, recipeFor('fast', 4));
+  const x = tf.randomUniform([4, 32, 32, 3], -1, 1, 'float32', 7);
+  const y = tf.oneHot(tf.tensor1d([0, 3, 5, 9], 'int32'), 10).toFloat();
+  const bias = model.getLayer(WHITENING_LAYER).weights.find((w) => w.originalName.endsWith('/bias'))!;
+  const freeze = new FreezeAfterEpochs([bias], 3);
+  const compute = new TrainingCompute(45000);
+  const context = { model } as unknown as TrainingContext;
+  const epochFlops = (epoch: number) => {
+    freeze.onEpochBegin(epoch);
+    compute.onEpochBegin(epoch, context);
+    const logs: Logs = {};
+    compute.onEpochEnd(epoch, logs);
+    return logs.training_flops;
+  };
+  try {
+    const training = epochFlops(2);
+    const trained = await stepOf(model, x, y);
+    assert.ok(trained.changed.includes(`${WHITENING_LAYER}/bias`), trained.changed.join());
+    const frozen = epochFlops(3);
+    const still = await stepOf(model, x, y);
+    assert.ok(!still.changed.includes(`${WHITENING_LAYER}/bias`) && still.changed.includes('block1_conv1/kernel'), still.changed.join());
+    // Nothing below block1_conv1 trains now: its input gradient (one Conv2DBackpropInput) is skipped.
+    assert.equal(still.counts.get('Conv2DBackpropInput'), trained.counts.get('Conv2DBackpropInput')! - 1);
+    const block1 = 2 * 3 * 3 * 24 * 8 * 31 * 31;
+    assert.equal(training - frozen, block1 * 45000);
+    freeze.onTrainEnd();
+    assert.ok(bias.trainable);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
 });
 
 test("fast-small: the fast recipe's network with 32, 64, 128 filters, 3 epochs of 512 images, the recipe's rate per image", () => {
