@@ -6,7 +6,7 @@ import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropInput, C
 import * as tf from '@tensorflow/tfjs-core';
 
 import { Backend, KernelArgs, cpuKernel, floatsOf, sizeOf } from './kernel_utils';
-import { isRectified } from './rectified';
+import { hasReluGradientApplied, isRectified } from './rectified';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
 /** ReluGrad from the relu's output and, in the same pass, its sum over all but the last axis (a bias gradient). */
@@ -276,8 +276,9 @@ function fusedConv2DGradient(dy: Tensor | Tensor[], saved: Tensor[], attrs: Name
   }
   // The gradient before the activation. With relu it comes with the bias gradient from
   // one pass over dy, done once here for whichever of the gradients below are asked for
-  // (the engine keeps it until the backward pass ends, as it keeps every dy).
-  const [linearDy, biasGradient] = relu
+  // (the engine keeps it until the backward pass ends, as it keeps every dy); unless the
+  // layer above applied relu's gradient already (a max pool, see rectified.ts).
+  const [linearDy, biasGradient] = relu && !hasReluGradientApplied(dy as Tensor, y)
     ? tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, y }) as Tensor[]
     : [dy as Tensor, null];
   return {

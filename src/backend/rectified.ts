@@ -38,3 +38,19 @@ export function readingOutputsOnly<T>(forward: () => T): T {
 export function isReadingOutputsOnly(): boolean {
   return outputsOnlyDepth > 0;
 }
+
+/**
+ * Gradients that already hold relu's gradient for a rectified tensor: 0 wherever that tensor
+ * is 0. A max pool over a rectified tensor routes nothing from a window whose maximum is 0
+ * (MaxPoolGrad.ts), so the conv below it need not mask dy again. Each gradient's data maps
+ * to the data of the tensor whose relu it applied.
+ */
+const reluGradientApplied = new WeakMap<object, object>();
+
+export function markReluGradientApplied(gradient: TensorInfo, rectifiedTensor: TensorInfo): void {
+  reluGradientApplied.set(gradient.dataId, rectifiedTensor.dataId);
+}
+
+export function hasReluGradientApplied(gradient: TensorInfo, rectifiedTensor: TensorInfo): boolean {
+  return reluGradientApplied.get(gradient.dataId) === rectifiedTensor.dataId;
+}

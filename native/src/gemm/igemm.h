@@ -8,12 +8,21 @@
 
 namespace convkit {
 
+//   epilogue: applied to the tile in registers as it is stored (a convolution's bias and relu)
+
+// What a micro-kernel does to its tile on the way out: + bias[j] on column j (NR floats, or
+// null), then relu if set (NaN stays NaN).
+struct TileEpilogue {
+  const float* bias = nullptr;
+  bool relu = false;
+};
+
 using IgemmUkernel = void (*)(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c,
-                              int64_t ldc, bool accumulate);
+                              int64_t ldc, bool accumulate, TileEpilogue epilogue);
 
 void igemm_6x16_ref(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c, int64_t ldc,
-                    bool accumulate);
+                    bool accumulate, TileEpilogue epilogue);
 void igemm_6x16_avx2(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c, int64_t ldc,
-                     bool accumulate);
+                     bool accumulate, TileEpilogue epilogue);
 
 }  // namespace convkit

@@ -32,15 +32,28 @@
   } while (0)
 
 // C gets the tile, or C plus the tile when accumulating.
-#define CONVKIT_TILE_STORE(c, ldc, accumulate)                                                 \
+#define CONVKIT_TILE_STORE(c, ldc, accumulate) CONVKIT_TILE_STORE_WITH(c, ldc, accumulate, nullptr, false)
+
+// The same, then + bias[j] on column j (16 floats, or null) and relu (NaN stays NaN, as in
+// tfjs), in registers: no second pass over the tile.
+#define CONVKIT_TILE_STORE_WITH(c, ldc, accumulate, bias, relu)                                \
   do {                                                                                        \
     const __m256 rows[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}}; \
+    const float* tile_bias = (bias);                                                          \
+    const __m256 bias_lo = tile_bias ? _mm256_loadu_ps(tile_bias) : _mm256_setzero_ps();      \
+    const __m256 bias_hi = tile_bias ? _mm256_loadu_ps(tile_bias + 8) : _mm256_setzero_ps();  \
+    const __m256 zero = _mm256_setzero_ps();                                                  \
     float* out = (c);                                                                         \
     for (int i = 0; i < 6; ++i, out += (ldc)) {                                               \
       __m256 lo = rows[i][0], hi = rows[i][1];                                                \
       if (accumulate) {                                                                       \
         lo = _mm256_add_ps(lo, _mm256_loadu_ps(out));                                         \
         hi = _mm256_add_ps(hi, _mm256_loadu_ps(out + 8));                                     \
+      }                                                                                       \
+      if (tile_bias) lo = _mm256_add_ps(lo, bias_lo), hi = _mm256_add_ps(hi, bias_hi);        \
+      if (relu) {                                                                             \
+        lo = _mm256_blendv_ps(lo, zero, _mm256_cmp_ps(lo, zero, _CMP_LE_OQ));                 \
+        hi = _mm256_blendv_ps(hi, zero, _mm256_cmp_ps(hi, zero, _CMP_LE_OQ));                 \
       }                                                                                       \
       _mm256_storeu_ps(out, lo);                                                              \
       _mm256_storeu_ps(out + 8, hi);                                                          \

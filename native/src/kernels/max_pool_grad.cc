@@ -9,7 +9,9 @@
 
 // Each output's gradient goes to the first maximum of its window: the first element in
 // row-major window order that is greater than everything before it, the one tfjs picks.
-// Nothing is routed from a window whose maximum is -inf (all its elements -inf or NaN).
+// Nothing is routed from a window whose maximum is not above `floor`: -inf (all its
+// elements -inf or NaN) for max pooling's own gradient; 0 when x is a relu's output, which
+// also applies that relu's gradient (an element at 0 gets none), so dx needs no mask after.
 
 namespace convkit {
 namespace {
@@ -33,15 +35,15 @@ int64_t window_elements(const PoolWindow& w, const ConvGeometry& g, int64_t* off
 template <Placement placement, int64_t kCount, typename V>
 [[gnu::always_inline]] inline void route_channels(const float* __restrict image, const int64_t* __restrict offsets,
                                                   int64_t count, const float* __restrict d, float* __restrict grad,
-                                                  int64_t c) {
+                                                  int64_t c, float floor) {
   if constexpr (kCount > 0) count = kCount;
-  const V lowest = V{} - std::numeric_limits<float>::infinity(), zero = V{};
-  V best = lowest;
+  const V zero = V{};
+  V best = V{} - std::numeric_limits<float>::infinity();
   for (int64_t e = 0; e < count; ++e) {
     const V in = load<V>(image + offsets[e] + c);
     best = in > best ? in : best;
   }
-  V pending = best > lowest ? load<V>(d + c) : zero;
+  V pending = best > V{} + floor ? load<V>(d + c) : zero;
   // The first element equal to the maximum takes the pending gradient, which then drops to 0.
   for (int64_t e = 0; e < count; ++e) {
     const int64_t at = offsets[e] + c;
@@ -55,20 +57,20 @@ template <Placement placement, int64_t kCount, typename V>
 
 template <Placement placement, int64_t kCount>
 void route_all_channels(const float* image, const int64_t* offsets, int64_t count, const float* d, float* grad,
-                        int64_t channels) {
+                        int64_t channels, float floor) {
   int64_t c = 0;
-  for (; c + 4 <= channels; c += 4) route_channels<placement, kCount, Vec4>(image, offsets, count, d, grad, c);
-  for (; c < channels; ++c) route_channels<placement, kCount, float>(image, offsets, count, d, grad, c);
+  for (; c + 4 <= channels; c += 4) route_channels<placement, kCount, Vec4>(image, offsets, count, d, grad, c, floor);
+  for (; c < channels; ++c) route_channels<placement, kCount, float>(image, offsets, count, d, grad, c, floor);
 }
 
 // Routes one window's in_c output gradients `d`; `offsets` has room for a whole window.
 template <Placement placement>
 void route_window_gradient(const float* image, const float* d, float* grad, const PoolWindow& w, const ConvGeometry& g,
-                           int64_t* offsets) {
+                           int64_t* offsets, float floor) {
   const int64_t count = window_elements(w, g, offsets);
-  if (count == 4) route_all_channels<placement, 4>(image, offsets, count, d, grad, g.in_c);
-  else if (count == 9) route_all_channels<placement, 9>(image, offsets, count, d, grad, g.in_c);
-  else route_all_channels<placement, 0>(image, offsets, count, d, grad, g.in_c);
+  if (count == 4) route_all_channels<placement, 4>(image, offsets, count, d, grad, g.in_c, floor);
+  else if (count == 9) route_all_channels<placement, 9>(image, offsets, count, d, grad, g.in_c, floor);
+  else route_all_channels<placement, 0>(image, offsets, count, d, grad, g.in_c, floor);
 }
 
 // Windows that cannot overlap (stride >= window on both axes: 2x2 pools of stride 2, a global
@@ -77,7 +79,7 @@ void route_window_gradient(const float* image, const float* d, float* grad, cons
 // window covers get 0. Output rows are independent then: a thread takes whole rows, each
 // owning the input rows from its window's top to the next window's top (the first also those
 // above, the last those below).
-void max_pool_grad_disjoint(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
+void max_pool_grad_disjoint(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor) {
   const int64_t C = g.in_c, row_size = g.in_w * C, image_size = g.in_h * row_size;
   auto window_top = [&](int64_t oh) { return std::clamp<int64_t>(oh * g.stride_h - g.pad_top, 0, g.in_h); };
   parallel_range(g.batch * g.out_h, 4, [&](int64_t begin, int64_t end) {
@@ -101,7 +103,7 @@ void max_pool_grad_disjoint(const float* dy, const float* x, float* dx, const Co
         w.h0 = h0, w.h1 = h1;
         w.w0 = std::clamp(w.w0, done_columns, g.in_w), w.w1 = std::clamp(w.w1, w.w0, g.in_w);
         zero_columns(done_columns, w.w0);
-        route_window_gradient<Placement::kWrite>(image, dy + (band * g.out_w + ow) * C, grad, w, g, offsets.data());
+        route_window_gradient<Placement::kWrite>(image, dy + (band * g.out_w + ow) * C, grad, w, g, offsets.data(), floor);
         done_columns = w.w1;
       }
       zero_columns(done_columns, g.in_w);
@@ -111,7 +113,7 @@ void max_pool_grad_disjoint(const float* dy, const float* x, float* dx, const Co
 
 // Overlapping windows: an input element may collect gradient from several windows, so each
 // image's dx is zeroed and the windows add into it, one thread per image.
-void max_pool_grad_overlapping(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
+void max_pool_grad_overlapping(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor) {
   const int64_t C = g.in_c, image_size = g.in_h * g.in_w * C;
   parallel_for(g.batch, [&](int64_t n, int) {
     std::vector<int64_t> offsets(g.filter_h * g.filter_w);
@@ -120,15 +122,15 @@ void max_pool_grad_overlapping(const float* dy, const float* x, float* dx, const
     for (int64_t oh = 0; oh < g.out_h; ++oh)
       for (int64_t ow = 0; ow < g.out_w; ++ow)
         route_window_gradient<Placement::kAdd>(x + n * image_size, dy + ((n * g.out_h + oh) * g.out_w + ow) * C, grad,
-                                               PoolWindow::at(g, oh, ow), g, offsets.data());
+                                               PoolWindow::at(g, oh, ow), g, offsets.data(), floor);
   });
 }
 
 }  // namespace
 
-void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
-  if (g.stride_h >= g.filter_h && g.stride_w >= g.filter_w) max_pool_grad_disjoint(dy, x, dx, g);
-  else max_pool_grad_overlapping(dy, x, dx, g);
+void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor) {
+  if (g.stride_h >= g.filter_h && g.stride_w >= g.filter_w) max_pool_grad_disjoint(dy, x, dx, g, floor);
+  else max_pool_grad_overlapping(dy, x, dx, g, floor);
 }
 
 }  // namespace convkit

@@ -79,7 +79,7 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
         for (int64_t r0 = 0; r0 < rows; r0 += MR) {
           const float* a[8];  // MR <= 8
           for (int r = 0; r < MR; ++r) a[r] = v + e * v_stride + (r0 + r) * in_c;
-          cfg.igemm(1, in_c, a, u_panel, m + e * m_stride + r0 * ldm + p * NR, ldm, false);
+          cfg.igemm(1, in_c, a, u_panel, m + e * m_stride + r0 * ldm + p * NR, ldm, false, {});
         }
       }
     }

@@ -2,6 +2,7 @@ import { MaxPoolGrad, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core
 
 import { allocate, floatsOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 import { poolGeometry } from '../pool_kernel';
+import { isRectified, markReluGradientApplied } from '../rectified';
 
 export const maxPoolGradConfig = nativeKernel<{ dy: TensorInfo; input: TensorInfo }, MaxPoolGradAttrs>(MaxPoolGrad,
   ({ inputs, backend, attrs }) => {
@@ -10,6 +11,10 @@ export const maxPoolGradConfig = nativeKernel<{ dy: TensorInfo; input: TensorInf
     if (!dyValues || !xValues || input.shape.length !== 4) return null;
     const pool = poolGeometry(input.shape, attrs);
     const dx = allocate(sizeOf(pool.inShape));
-    native().maxPoolGrad(dyValues, xValues, dx, pool.geometry);
-    return output(backend, pool.inShape, dx);
+    // Over a relu's output, windows whose maximum is 0 route nothing: relu's gradient, for free.
+    const rectified = isRectified(input);
+    native().maxPoolGrad(dyValues, xValues, dx, pool.geometry, rectified ? 0 : -Infinity);
+    const result = output(backend, pool.inShape, dx);
+    if (rectified) markReluGradientApplied(result, input);
+    return result;
   });
