@@ -106,7 +106,7 @@ export function optimizerFor(settings: RecipeSettings): SGD | ReturnType<typeof 
  * Trains some weights for the first `epochs` epochs only, as the fast recipe does its
  * whitening layer's bias. A weight that is not trainable gets no gradient, so the backward
  * pass also skips what only it needed (for the whitening bias: the first block's input
- * gradient, ~5% of a step); optimizers leave a weight without a gradient as it is.
+ * gradient, 3-12% of a step measured); optimizers leave a weight without a gradient as it is.
  */
 export class FreezeAfterEpochs extends Callback {
   constructor(readonly weights: tfl.LayerVariable[], readonly epochs: number) {

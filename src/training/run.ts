@@ -4,7 +4,6 @@
 import { randomInt } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { parseAugmentSpec } from '../data/augment';
