@@ -75,6 +75,14 @@ export function assertSameOnBothBackends(
   });
 }
 
+/** How often each kernel ran during `fn`, via tfjs's profiler. */
+export async function kernelCounts(fn: () => tf.TensorContainer | Promise<tf.TensorContainer>): Promise<Map<string, number>> {
+  const info = await tf.profile(fn);
+  const counts = new Map<string, number>();
+  for (const kernel of info.kernels) counts.set(kernel.name, (counts.get(kernel.name) ?? 0) + 1);
+  return counts;
+}
+
 /** Names of the kernels that ran during `fn` on the native backend, via tfjs's profiler. */
 export async function kernelsUsed(fn: () => tf.TensorContainer): Promise<string[]> {
   const info = await tf.profile(fn);

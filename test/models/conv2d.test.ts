@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 
 import { models, tf } from '../../src';
-import { randomValues, relativeError } from '../backend/compare';
+import { kernelCounts, randomValues, relativeError } from '../backend/compare';
 import { classifierOf } from '../../src/insight/tta';
 
 type ConvFactory = (args: ConvLayerArgs) => tfl.layers.Layer;
@@ -131,14 +131,6 @@ describe("convkit's Conv2D layer computes what tfjs's does", () => {
     }
   });
 });
-
-/** How often each kernel ran during `step`. */
-async function kernelCounts(step: () => Promise<tf.TensorContainer>): Promise<Map<string, number>> {
-  const info = await tf.profile(step);
-  const counts = new Map<string, number>();
-  for (const kernel of info.kernels) counts.set(kernel.name, (counts.get(kernel.name) ?? 0) + 1);
-  return counts;
-}
 
 async function trainingStepCounts(model: tfl.LayersModel, batch: number): Promise<Map<string, number>> {
   model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });

@@ -13,6 +13,7 @@ import { SGD } from '../../src/optimizers/sgd';
 import { TrainingCompute } from '../../src/training/compute';
 import { FreezeAfterEpochs, compileWith, optimizerFor, recipeFor, usesFastRecipe } from '../../src/training/recipe';
 import { syntheticDataset, temporaryFolder } from './helpers';
+import { kernelCounts } from '../backend/compare';
 
 class AbortAfterEpoch extends Callback {
   constructor(private readonly epoch: number, private readonly controller: AbortController) {
@@ -119,9 +120,7 @@ test("the recipe's SGD: BatchNorm offsets at 64x the rate, other weights at 1x",
 /** How often each kernel ran in one training step of `model`, and whether each weight changed. */
 async function stepOf(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<{ counts: Map<string, number>; changed: string[] }> {
   const before = weightValues(model);
-  const info = await tf.profile(() => model.trainOnBatch(x, y));
-  const counts = new Map<string, number>();
-  for (const kernel of info.kernels) counts.set(kernel.name, (counts.get(kernel.name) ?? 0) + 1);
+  const counts = await kernelCounts(() => model.trainOnBatch(x, y));
   const after = weightValues(model);
   const changed = model.weights.filter((_, i) => after[i].some((v, j) => v !== before[i][j])).map((w) => w.originalName);
   return { counts, changed };

@@ -3,26 +3,21 @@
 // `channels` floats long, so a convolution needs no im2col copy at all.
 //   b: taps*channels groups of NR floats (a packed panel of the filter), 32-byte aligned
 //   c: an MR x NR tile with row stride ldc
+//   epilogue: applied to the tile as it is stored, its bias pointing at the tile's first
+//     column (a convolution's bias and relu: no second pass over the tile)
 #pragma once
 #include <cstdint>
 
+#include "epilogue.h"
+
 namespace convkit {
 
-//   epilogue: applied to the tile in registers as it is stored (a convolution's bias and relu)
-
-// What a micro-kernel does to its tile on the way out: + bias[j] on column j (NR floats, or
-// null), then relu if set (NaN stays NaN).
-struct TileEpilogue {
-  const float* bias = nullptr;
-  bool relu = false;
-};
-
 using IgemmUkernel = void (*)(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c,
-                              int64_t ldc, bool accumulate, TileEpilogue epilogue);
+                              int64_t ldc, bool accumulate, const Epilogue& epilogue);
 
 void igemm_6x16_ref(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c, int64_t ldc,
-                    bool accumulate, TileEpilogue epilogue);
+                    bool accumulate, const Epilogue& epilogue);
 void igemm_6x16_avx2(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c, int64_t ldc,
-                     bool accumulate, TileEpilogue epilogue);
+                     bool accumulate, const Epilogue& epilogue);
 
 }  // namespace convkit

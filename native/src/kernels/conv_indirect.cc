@@ -104,7 +104,7 @@ void indirect_conv(const float* x, const float* filter, float* y, const ConvGeom
         const int64_t col0 = panel * NR, cols = std::min<int64_t>(NR, out_c - col0);
         const float* b = packed + panel * patch * NR;
         // Whole tiles get bias and activation in the micro-kernel's registers, the ragged ones after.
-        const TileEpilogue full_tiles{ep.bias ? ep.bias + col0 : nullptr, ep.activation == Activation::kRelu};
+        const Epilogue full_tiles{ep.bias ? ep.bias + col0 : nullptr, ep.activation};
         for (int64_t grp = g0; grp < g1; ++grp) {
           const int64_t row0 = grp * MR, rows = std::min<int64_t>(MR, g.out_pixels() - row0);
           float* tile = y + row0 * out_c + col0;
