@@ -8,6 +8,7 @@
 
 #include "../gemm/gemm.h"
 #include "conv_geometry.h"
+#include "winograd_transforms.h"
 
 namespace convkit {
 
@@ -43,12 +44,14 @@ class WinogradTiles {
   WinogradTiles(const ConvGeometry& g, int tile)
       : g_(g), tile_(tile), rows_((g.out_h + tile - 1) / tile), cols_((g.out_w + tile - 1) / tile) {}
   int64_t count() const { return g_.batch * rows_ * cols_; }
-  // The channel vectors of the tile's (tile+2)² input window, row-major; `zeros` (in_c
-  // zeros) where the window lies in the padding.
-  void input_window(const float* x, const float* zeros, int64_t tile, const float** window) const;
-  // The output pixels (counting n, oh, ow) of the tile's tile² positions, row-major; -1 past
-  // the output's bottom or right edge (sizes not a multiple of the tile).
-  void output_pixels(int64_t tile, int64_t* pixels) const;
+  // The tile's (tile+2)² input window of x: on the image's grid when it lies inside the
+  // image, else listed in `pointers`, with `zeros` (in_c zeros) in the padding.
+  TileIn input_window(const float* x, const float* zeros, int64_t tile, const float** pointers) const;
+  // The tile's tile² output pixels in `data` (out_c floats each): on its grid when the tile
+  // lies inside the output, else listed in `pointers`, with `outside` past the output's
+  // bottom or right edge (sizes not a multiple of the tile).
+  template <typename T>
+  TilePlaces<T> output_tile(T* data, T* outside, int64_t tile, T** pointers) const;
 
  private:
   ConvGeometry g_;

@@ -30,6 +30,15 @@ struct Layout {
   int64_t w_stride() const { return element_stride(kChunk * ldm); }
 };
 
+// The L1 data cache (32 KiB on the CPUs measured): a block of V read in place must fit.
+constexpr int64_t kL1Bytes = 32 * 1024;
+
+// `count` pointers, each moved `floats` on, into `out`.
+const float* const* shifted(const float* const* pointers, int count, int64_t floats, const float** out) {
+  for (int k = 0; k < count; ++k) out[k] = pointers[k] + floats;
+  return out;
+}
+
 // One thread's share: tiles [begin, end) added into `sum`.
 void accumulate(const float* x, const float* dy, const WinogradTiles& tiles, const Layout& l, int64_t begin,
                 int64_t end, float* sum) {
@@ -42,10 +51,10 @@ void accumulate(const float* x, const float* dy, const WinogradTiles& tiles, con
   float* v = scratch(ScratchSlot::kPackB, element_count * (v_stride + w_stride));
   float* w = v + element_count * v_stride;
   float* packed_v = scratch(ScratchSlot::kPackA, l.rows * kChunk);
+  const int side = variant.window();
   const float* window[kMaxWinogradElements];
-  float* elements[kMaxWinogradElements];
-  int64_t pixels[kMaxWinogradElements];
   const float* gradients[kMaxWinogradElements];
+  const float* panel_gradients[kMaxWinogradElements];
   for (int64_t first = begin; first < end; first += kChunk) {
     const int64_t live = std::min(kChunk, end - first);
     // Block e of w holds panel p's row t at (p * live + t) * NR, out channel p * NR + r at + r.
@@ -55,26 +64,36 @@ void accumulate(const float* x, const float* dy, const WinogradTiles& tiles, con
         std::fill(last_panel, last_panel + live * NR, 0.0f);
       }
     for (int64_t t = 0; t < live; ++t) {
-      tiles.input_window(x, zeros.data(), first + t, window);
-      for (int e = 0; e < element_count; ++e) elements[e] = v + e * v_stride + t * l.in_c;
-      variant.input(window, elements, l.in_c);
-      tiles.output_pixels(first + t, pixels);
-      for (int k = 0; k < outputs_per_tile; ++k) gradients[k] = pixels[k] < 0 ? zeros.data() : dy + pixels[k] * l.out_c;
+      const TileIn d = tiles.input_window(x, zeros.data(), first + t, window);
+      variant.input(d, TileOut::blocks(v + t * l.in_c, v_stride, side), l.in_c);
+      const TileIn tile_dy = tiles.output_tile<const float>(dy, zeros.data(), first + t, gradients);
       for (int64_t p = 0; p < l.panels; ++p) {
-        const float* panel_gradients[kMaxWinogradElements];
-        for (int k = 0; k < outputs_per_tile; ++k) panel_gradients[k] = gradients[k] + p * NR;
-        for (int e = 0; e < element_count; ++e) elements[e] = w + e * w_stride + (p * live + t) * NR;
-        variant.gradient(panel_gradients, elements, std::min<int64_t>(NR, l.out_c - p * NR));
+        const TileIn panel = tile_dy.pointers ? TileIn::listed(shifted(gradients, outputs_per_tile, p * NR, panel_gradients))
+                                              : tile_dy.shifted(p * NR);
+        variant.gradient(panel, TileOut::blocks(w + (p * live + t) * NR, w_stride, side),
+                         std::min<int64_t>(NR, l.out_c - p * NR));
       }
     }
     for (int e = 0; e < element_count; ++e) {
-      // Vᵀ as the micro-kernel's A: MR input channels per panel, the tiles as depth.
-      DenseOperand(v + e * v_stride, 1, l.in_c).pack(0, l.in_c, 0, live, MR, packed_v);
+      const float* v_block = v + e * v_stride;
+      // Vᵀ is the micro-kernel's A: MR input channels per row group, the tiles as depth. Read
+      // in place (in_c floats apart) while the block fits in L1; rows past in_c repeat the
+      // last channel, their sums are never read. Else packed: each row group would stream
+      // the whole block from L2 for 6 of its channels.
+      const bool in_place = l.in_c * kChunk * sizeof(float) <= kL1Bytes;
+      if (!in_place) DenseOperand(v_block, 1, l.in_c).pack(0, l.in_c, 0, live, MR, packed_v);
       for (int64_t p = 0; p < l.panels; ++p) {
         const float* w_panel = w + e * w_stride + p * live * NR;  // stays in L1 across the row groups
-        for (int64_t r0 = 0; r0 < l.rows; r0 += MR)
-          cfg.ukernel(live, packed_v + r0 * live, w_panel, sum + e * sum_stride + r0 * l.ldm + p * NR, l.ldm,
-                      first > begin);
+        float* sum_panel = sum + e * sum_stride + p * NR;
+        for (int64_t r0 = 0; r0 < l.rows; r0 += MR) {
+          if (!in_place) {
+            cfg.ukernel(live, packed_v + r0 * live, w_panel, sum_panel + r0 * l.ldm, l.ldm, first > begin);
+            continue;
+          }
+          const float* a[8];  // MR <= 8
+          for (int r = 0; r < MR; ++r) a[r] = v_block + std::min<int64_t>(r0 + r, l.in_c - 1);
+          cfg.strided(live, a, l.in_c, w_panel, sum_panel + r0 * l.ldm, l.ldm, first > begin);
+        }
       }
     }
   }

@@ -47,7 +47,7 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
                    int tile) {
   const GemmConfig& cfg = gemm_config();
   const WinogradVariant& variant = winograd_variant(tile);
-  const int element_count = variant.elements(), outputs_per_tile = variant.outputs();
+  const int element_count = variant.elements();
   const int MR = cfg.mr, NR = cfg.nr;
   const int64_t in_c = g.in_c, out_c = g.out_c, panels = (out_c + NR - 1) / NR, ldm = panels * NR;
   const int64_t u_stride = element_stride(panels * in_c * NR);
@@ -64,11 +64,9 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
     float* v = scratch(ScratchSlot::kPackA, element_count * v_stride);
     float* m = scratch(ScratchSlot::kPackB, element_count * m_stride);
     const float* window[kMaxWinogradElements];
-    float* elements[kMaxWinogradElements];
     for (int64_t t = 0; t < live; ++t) {
-      tiles.input_window(x, zeros.data(), first + t, window);
-      for (int e = 0; e < element_count; ++e) elements[e] = v + e * v_stride + t * in_c;
-      variant.input(window, elements, in_c);
+      const TileIn d = tiles.input_window(x, zeros.data(), first + t, window);
+      variant.input(d, TileOut::blocks(v + t * in_c, v_stride, variant.window()), in_c);
     }
     for (int e = 0; e < element_count; ++e)
       std::fill(v + e * v_stride + live * in_c, v + e * v_stride + rows * in_c, 0.0f);
@@ -84,14 +82,10 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
       }
     }
 
-    int64_t pixels[kMaxWinogradElements];
     float* outputs[kMaxWinogradElements];
-    const float* products[kMaxWinogradElements];
     for (int64_t t = 0; t < live; ++t) {
-      tiles.output_pixels(first + t, pixels);
-      for (int k = 0; k < outputs_per_tile; ++k) outputs[k] = pixels[k] < 0 ? nullptr : y + pixels[k] * out_c;
-      for (int e = 0; e < element_count; ++e) products[e] = m + e * m_stride + t * ldm;
-      variant.output(products, outputs, out_c, ep);
+      const TileOut out = tiles.output_tile<float>(y, nullptr, first + t, outputs);
+      variant.output(TileIn::blocks(m + t * ldm, m_stride, variant.window()), out, out_c, ep);
     }
   });
 }

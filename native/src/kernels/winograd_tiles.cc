@@ -52,28 +52,40 @@ int winograd_tile(const ConvGeometry& g) {
   return tile;
 }
 
-void WinogradTiles::input_window(const float* x, const float* zeros, int64_t tile, const float** window) const {
+TileIn WinogradTiles::input_window(const float* x, const float* zeros, int64_t tile, const float** pointers) const {
   const ConvGeometry& g = g_;
   const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
   const float* image = x + n * g.in_h * g.in_w * g.in_c;
   const int side = tile_ + 2;
   const int64_t ih0 = tile_ * row - g.pad_top, iw0 = tile_ * col - g.pad_left;
+  if (ih0 >= 0 && iw0 >= 0 && ih0 + side <= g.in_h && iw0 + side <= g.in_w)
+    return TileIn::grid(image + (ih0 * g.in_w + iw0) * g.in_c, g.in_w * g.in_c, g.in_c);
   for (int64_t i = 0; i < side; ++i)
     for (int64_t j = 0; j < side; ++j) {
       const int64_t ih = ih0 + i, iw = iw0 + j;
       const bool inside = ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w;
-      window[i * side + j] = inside ? image + (ih * g.in_w + iw) * g.in_c : zeros;
+      pointers[i * side + j] = inside ? image + (ih * g.in_w + iw) * g.in_c : zeros;
     }
+  return TileIn::listed(pointers);
 }
 
-void WinogradTiles::output_pixels(int64_t tile, int64_t* pixels) const {
+template <typename T>
+TilePlaces<T> WinogradTiles::output_tile(T* data, T* outside, int64_t tile, T** pointers) const {
   const ConvGeometry& g = g_;
   const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
+  const int64_t oh0 = tile_ * row, ow0 = tile_ * col;
+  T* image = data + n * g.out_h * g.out_w * g.out_c;
+  if (oh0 + tile_ <= g.out_h && ow0 + tile_ <= g.out_w)
+    return TilePlaces<T>::grid(image + (oh0 * g.out_w + ow0) * g.out_c, g.out_w * g.out_c, g.out_c);
   for (int64_t i = 0; i < tile_; ++i)
     for (int64_t j = 0; j < tile_; ++j) {
-      const int64_t oh = tile_ * row + i, ow = tile_ * col + j;
-      pixels[i * tile_ + j] = oh < g.out_h && ow < g.out_w ? (n * g.out_h + oh) * g.out_w + ow : -1;
+      const int64_t oh = oh0 + i, ow = ow0 + j;
+      pointers[i * tile_ + j] = oh < g.out_h && ow < g.out_w ? image + (oh * g.out_w + ow) * g.out_c : outside;
     }
+  return TilePlaces<T>::listed(pointers);
 }
+
+template TileOut WinogradTiles::output_tile(float*, float*, int64_t, float**) const;
+template TileIn WinogradTiles::output_tile(const float*, const float*, int64_t, const float**) const;
 
 }  // namespace convkit

@@ -17,8 +17,8 @@
 // gradient dY, dg = Gᵀ [(A dY Aᵀ) ⊙ (Bᵀ d B)] G, so summed over tiles it is (m+2)² GEMMs of
 // the transformed inputs by the transformed gradients, then one (m+2)² -> 3x3 map.
 //
-// Every function reads its tiles' elements through pointers, row-major over the tile, each
-// `channels` floats long, and writes through pointers likewise.
+// Every function reads a tile's elements (each `channels` floats) at TilePlaces and writes
+// them likewise.
 #pragma once
 #include <cstdint>
 
@@ -29,6 +29,27 @@ namespace convkit {
 // The largest transformed tile (F(4x4, 3x3)'s 6x6), to size arrays of element pointers.
 constexpr int kMaxWinogradElements = 36;
 
+// Where a tile's elements lie: on a grid, element (i, j) at base + i * row_step + j *
+// col_step (a window inside the image, a tile's blocks of transformed elements), so the
+// transforms compute addresses instead of loading them from a table (measured: the forward
+// F(4x4) layer of 32 channels ~7% faster with the blocks' addresses computed); or, where
+// the grid breaks (a window cut by the padding, outputs past the edge), one pointer each,
+// row-major.
+template <typename T>
+struct TilePlaces {
+  T* base = nullptr;
+  int64_t row_step = 0, col_step = 0;
+  T* const* pointers = nullptr;  // when set, instead of the grid
+
+  static TilePlaces grid(T* base, int64_t row_step, int64_t col_step) { return {base, row_step, col_step, nullptr}; }
+  // Element e of a side x side tile at base + e * stride.
+  static TilePlaces blocks(T* base, int64_t stride, int side) { return {base, side * stride, stride, nullptr}; }
+  static TilePlaces listed(T* const* pointers) { return {nullptr, 0, 0, pointers}; }
+  TilePlaces shifted(int64_t floats) const { return {base ? base + floats : nullptr, row_step, col_step, pointers}; }
+};
+using TileIn = TilePlaces<const float>;
+using TileOut = TilePlaces<float>;
+
 // One Winograd variant F(tile x tile, 3x3) and its transforms in one build.
 struct WinogradVariant {
   int tile;  // output tile side m: 2 or 4
@@ -36,15 +57,15 @@ struct WinogradVariant {
   int elements() const { return window() * window(); }  // products per tile
   int outputs() const { return tile * tile; }
 
-  // window² -> elements: V = Bᵀ d B, the input tile.
-  void (*input)(const float* const* d, float* const* v, int64_t channels);
-  // elements -> tile²: Y = Aᵀ M A, then the epilogue (bias indexed by channel). Null
-  // outputs (past the image's edge) are skipped.
-  void (*output)(const float* const* m, float* const* y, int64_t channels, const Epilogue& epilogue);
+  // window² -> elements: V = Bᵀ d B, the input tile, into blocks (a grid).
+  void (*input)(const TileIn& d, const TileOut& v, int64_t channels);
+  // elements -> tile²: Y = Aᵀ M A, then the epilogue (bias indexed by channel). Listed
+  // outputs that are null (past the image's edge) are skipped.
+  void (*output)(const TileIn& m, const TileOut& y, int64_t channels, const Epilogue& epilogue);
   // 9 -> elements: U = G g Gᵀ, the filter.
   void (*filter)(const float* const* g, float* const* u, int64_t channels);
-  // tile² -> elements: A dY Aᵀ, the output gradient's tile.
-  void (*gradient)(const float* const* dy, float* const* w, int64_t channels);
+  // tile² -> elements: A dY Aᵀ, the output gradient's tile, into blocks (a grid).
+  void (*gradient)(const TileIn& dy, const TileOut& w, int64_t channels);
   // elements -> 9: dg = Gᵀ M G, the filter gradient.
   void (*filter_gradient)(const float* const* m, float* const* dg, int64_t channels);
 };

@@ -112,17 +112,37 @@ struct F4x4Lines {
   };
 };
 
+// A tile's element addresses, resolved to one form of TilePlaces at compile time: at(k) is
+// element k (row-major) of a Side x Side tile.
+template <typename T, int Side>
+struct GridAt {
+  T* base;
+  int64_t row_step, col_step;
+  explicit GridAt(const TilePlaces<T>& places)
+      : base(places.base), row_step(places.row_step), col_step(places.col_step) {}
+  [[gnu::always_inline]] T* operator()(int k) const { return base + (k / Side) * row_step + (k % Side) * col_step; }
+};
+
+// The pointers are copied into locals: stored results (memcpy may write anything) then
+// cannot change them, so they are not loaded again after every store.
+template <typename T, int Side>
+struct ListAt {
+  T* pointers[Side * Side];
+  explicit ListAt(T* const* listed) { std::copy(listed, listed + Side * Side, pointers); }
+  explicit ListAt(const TilePlaces<T>& places) : ListAt(places.pointers) {}
+  [[gnu::always_inline]] T* operator()(int k) const { return pointers[k]; }
+};
+
 // Maps channels [c, c + lanes of V) of the In x In tile at `src` to L in Lᵀ, where `line`
 // applies L (Out x In) to a vector, and hands each of the Out x Out results to
 // put(element, c, value). Column by column, then row by row, each stored as it comes: a
 // few vectors live at a time, not the whole tile (which spilled three tiles' worth).
-template <typename V, int In, int Out, typename Line, typename Put>
-[[gnu::always_inline]] inline void transform_lanes(const float* const (&src)[In * In], int64_t c, Line line,
-                                                   Put& put) {
+template <typename V, int In, int Out, typename Src, typename Line, typename Put>
+[[gnu::always_inline]] inline void transform_lanes(const Src& src, int64_t c, Line line, const Put& put) {
   V half[Out][In];
   for (int j = 0; j < In; ++j) {
     V column[In], mapped[Out];
-    for (int i = 0; i < In; ++i) column[i] = load<V>(src[i * In + j] + c);
+    for (int i = 0; i < In; ++i) column[i] = load<V>(src(i * In + j) + c);
     line(column, mapped);
     for (int i = 0; i < Out; ++i) half[i][j] = mapped[i];
   }
@@ -133,25 +153,43 @@ template <typename V, int In, int Out, typename Line, typename Put>
   }
 }
 
-// The pointers are copied into locals first: stored results (memcpy may write anything)
-// then cannot change them, so they are not loaded again after every store.
-template <int In, int Out, typename Line, typename Put>
-inline void transform(const float* const* src_pointers, int64_t channels, Line line, Put put) {
-  const float* src[In * In];
-  std::copy(src_pointers, src_pointers + In * In, src);
+template <int In, int Out, typename Src, typename Line, typename Put>
+inline void transform(const Src& src, int64_t channels, Line line, const Put& put) {
   int64_t c = 0;
   for (; c + 8 <= channels; c += 8) transform_lanes<Vec8, In, Out>(src, c, line, put);
   for (; c < channels; ++c) transform_lanes<float, In, Out>(src, c, line, put);
 }
 
-// put() for `N` results stored as they are.
-template <int N>
+// The same, reading from either form of TilePlaces.
+template <int In, int Out, typename Line, typename Put>
+inline void transform_from(const TileIn& src, int64_t channels, Line line, const Put& put) {
+  if (src.pointers) return transform<In, Out>(ListAt<const float, In>(src), channels, line, put);
+  transform<In, Out>(GridAt<const float, In>(src), channels, line, put);
+}
+
+// put() for results stored as they are.
+template <typename At>
 struct Store {
-  float* dst[N];
-  explicit Store(float* const* pointers) { std::copy(pointers, pointers + N, dst); }
+  At at;
   template <typename V>
-  void operator()(int element, int64_t c, V value) const {
-    store(dst[element] + c, value);
+  [[gnu::always_inline]] void operator()(int element, int64_t c, V value) const {
+    store(at(element) + c, value);
+  }
+};
+
+// put() for a convolution's outputs: + bias, relu, stored unless the place is null.
+template <typename At>
+struct StoreWithEpilogue {
+  At at;
+  const float* bias;
+  bool relu_after;
+  template <typename V>
+  [[gnu::always_inline]] void operator()(int element, int64_t c, V value) const {
+    float* place = at(element);
+    if (!place) return;
+    if (bias) value += load<V>(bias + c);
+    if (relu_after) value = relu(value);
+    store(place + c, value);
   }
 };
 
@@ -159,36 +197,39 @@ struct Store {
 template <typename Lines>
 struct Transforms {
   static constexpr int kTile = Lines::kTile, kWindow = kTile + 2;
+  using Blocks = GridAt<float, kWindow>;
 
-  static void input(const float* const* d, float* const* v, int64_t channels) {
-    transform<kWindow, kWindow>(d, channels, typename Lines::Input{}, Store<kWindow * kWindow>(v));
+  static void input(const TileIn& d, const TileOut& v, int64_t channels) {
+    transform_from<kWindow, kWindow>(d, channels, typename Lines::Input{}, Store<Blocks>{Blocks(v)});
   }
 
-  static void output(const float* const* m, float* const* y_pointers, int64_t channels, const Epilogue& ep) {
+  static void output(const TileIn& m, const TileOut& y, int64_t channels, const Epilogue& ep) {
     const bool relu_after = ep.activation == Activation::kRelu;
-    const float* bias = ep.bias;
-    float* y[kTile * kTile];
-    std::copy(y_pointers, y_pointers + kTile * kTile, y);
-    auto put = [&](int element, int64_t c, auto value) {
-      using V = decltype(value);
-      if (!y[element]) return;
-      if (bias) value += load<V>(bias + c);
-      if (relu_after) value = relu(value);
-      store(y[element] + c, value);
-    };
-    transform<kWindow, kTile>(m, channels, typename Lines::Output{}, put);
+    const GridAt<const float, kWindow> products(m);
+    if (y.pointers) {
+      using Outputs = ListAt<float, kTile>;
+      transform<kWindow, kTile>(products, channels, typename Lines::Output{},
+                                StoreWithEpilogue<Outputs>{Outputs(y), ep.bias, relu_after});
+    } else {
+      using Outputs = GridAt<float, kTile>;
+      transform<kWindow, kTile>(products, channels, typename Lines::Output{},
+                                StoreWithEpilogue<Outputs>{Outputs(y), ep.bias, relu_after});
+    }
   }
 
   static void filter(const float* const* g, float* const* u, int64_t channels) {
-    transform<3, kWindow>(g, channels, typename Lines::Filter{}, Store<kWindow * kWindow>(u));
+    using Elements = ListAt<float, kWindow>;
+    transform<3, kWindow>(ListAt<const float, 3>(g), channels, typename Lines::Filter{}, Store<Elements>{Elements(u)});
   }
 
-  static void gradient(const float* const* dy, float* const* w, int64_t channels) {
-    transform<kTile, kWindow>(dy, channels, typename Lines::Gradient{}, Store<kWindow * kWindow>(w));
+  static void gradient(const TileIn& dy, const TileOut& w, int64_t channels) {
+    transform_from<kTile, kWindow>(dy, channels, typename Lines::Gradient{}, Store<Blocks>{Blocks(w)});
   }
 
   static void filter_gradient(const float* const* m, float* const* dg, int64_t channels) {
-    transform<kWindow, 3>(m, channels, typename Lines::FilterGradient{}, Store<9>(dg));
+    using Taps = ListAt<float, 3>;
+    transform<kWindow, 3>(ListAt<const float, kWindow>(m), channels, typename Lines::FilterGradient{},
+                          Store<Taps>{Taps(dg)});
   }
 
   static constexpr WinogradVariant variant() {
