@@ -81,7 +81,7 @@ function maxPoolGradCase(shape: number[], size: number, stride: number, pad: 'va
   const yT = tf.maxPool(xT as tf.Tensor4D, size, stride, pad);
   return {
     label: `MaxPoolGrad ${size}x${size}/${stride} ${pad} [${shape}]`, elements: inSize, bytes: 4 * (2 * inSize + outSize),
-    kernel: () => addon.maxPoolGrad(dy, x, dx, geometry, -Infinity),
+    kernel: () => addon.maxPoolGrad(dy, x, dx, geometry, -Infinity, null),
     op: () => tf.dispose(tf.engine().runKernel('MaxPoolGrad', { dy: dyT, input: xT, output: yT }, { ...attrs })),
     tensors: [xT, dyT, yT],
   };

@@ -134,7 +134,8 @@ Napi::Value PoolForward(const Napi::CallbackInfo& info) {
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   Args a(info);
   const ConvGeometry g = a.geometry(3);
-  max_pool_grad(a.floats(0, out_size(g)), a.floats(1, g.in_size()), a.floats(2, g.in_size()), g, a.number(4));
+  max_pool_grad(a.floats(0, out_size(g)), a.floats(1, g.in_size()), a.floats(2, g.in_size()), g, a.number(4),
+                a.optional_floats(5, g.in_c));
   return info.Env().Undefined();
 }
 

@@ -24,7 +24,7 @@ export interface NativeAddon {
   matmul(a: F32, b: F32, bias: Maybe, y: F32, shape: Int32Array, activation: Activation): void;
   maxPool(x: F32, y: F32, geometry: Int32Array): void;
   /** floor: windows whose maximum is not above it route nothing (-Infinity: plain max pooling; 0: also relu's gradient). */
-  maxPoolGrad(dy: F32, x: F32, dx: F32, geometry: Int32Array, floor: number): void;
+  maxPoolGrad(dy: F32, x: F32, dx: F32, geometry: Int32Array, floor: number, channelSums: F32 | null): void;
   avgPool(x: F32, y: F32, geometry: Int32Array): void;
   avgPoolGrad(dy: F32, dx: F32, geometry: Int32Array): void;
   unary(op: UnaryOp, x: F32, y: F32, size: number, alpha: number): void;

@@ -6,7 +6,7 @@ import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropInput, C
 import * as tf from '@tensorflow/tfjs-core';
 
 import { Backend, KernelArgs, cpuKernel, floatsOf, sizeOf } from './kernel_utils';
-import { hasReluGradientApplied, isRectified } from './rectified';
+import { channelSumsOf, hasReluGradientApplied, isRectified } from './rectified';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
 /** ReluGrad from the relu's output and, in the same pass, its sum over all but the last axis (a bias gradient). */
@@ -277,14 +277,17 @@ function fusedConv2DGradient(dy: Tensor | Tensor[], saved: Tensor[], attrs: Name
   // The gradient before the activation. With relu it comes with the bias gradient from
   // one pass over dy, done once here for whichever of the gradients below are asked for
   // (the engine keeps it until the backward pass ends, as it keeps every dy); unless the
-  // layer above applied relu's gradient already (a max pool, see rectified.ts).
-  const [linearDy, biasGradient] = relu && !hasReluGradientApplied(dy as Tensor, y)
+  // layer above applied relu's gradient already (a max pool, see rectified.ts), which
+  // summed it for the bias too.
+  const appliedAbove = relu && hasReluGradientApplied(dy as Tensor, y);
+  const [linearDy, biasGradient] = relu && !appliedAbove
     ? tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, y }) as Tensor[]
     : [dy as Tensor, null];
+  const summedAbove = appliedAbove ? channelSumsOf(dy as Tensor) : undefined;
   return {
     x: () => inputGradient(linearDy),
     filter: () => tf.engine().runKernel(Conv2DBackpropFilter, { x, dy: linearDy }, filterAttrs) as Tensor,
-    bias: () => biasGradient ?? tf.sum(linearDy, [0, 1, 2]),
+    bias: () => biasGradient ?? (summedAbove ? tf.tensor1d(summedAbove) : tf.sum(linearDy, [0, 1, 2])),
   };
 }
 

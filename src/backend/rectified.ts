@@ -42,15 +42,21 @@ export function isReadingOutputsOnly(): boolean {
 /**
  * Gradients that already hold relu's gradient for a rectified tensor: 0 wherever that tensor
  * is 0. A max pool over a rectified tensor routes nothing from a window whose maximum is 0
- * (MaxPoolGrad.ts), so the conv below it need not mask dy again. Each gradient's data maps
- * to the data of the tensor whose relu it applied.
+ * (MaxPoolGrad.ts), so the conv below it need not mask dy again; the pool also sums the
+ * gradient over the pixels on the way (the conv's bias gradient), so nothing reads it again
+ * for that. Each gradient's data maps to the data of the tensor whose relu it applied.
  */
-const reluGradientApplied = new WeakMap<object, object>();
+const reluGradientApplied = new WeakMap<object, { rectified: object; channelSums: Float32Array }>();
 
-export function markReluGradientApplied(gradient: TensorInfo, rectifiedTensor: TensorInfo): void {
-  reluGradientApplied.set(gradient.dataId, rectifiedTensor.dataId);
+export function markReluGradientApplied(gradient: TensorInfo, rectifiedTensor: TensorInfo, channelSums: Float32Array): void {
+  reluGradientApplied.set(gradient.dataId, { rectified: rectifiedTensor.dataId, channelSums });
 }
 
 export function hasReluGradientApplied(gradient: TensorInfo, rectifiedTensor: TensorInfo): boolean {
-  return reluGradientApplied.get(gradient.dataId) === rectifiedTensor.dataId;
+  return reluGradientApplied.get(gradient.dataId)?.rectified === rectifiedTensor.dataId;
+}
+
+/** The sum over batch, height and width of a gradient marked above, per channel. */
+export function channelSumsOf(gradient: TensorInfo): Float32Array | undefined {
+  return reluGradientApplied.get(gradient.dataId)?.channelSums;
 }

@@ -27,8 +27,8 @@ interface Case {
   frozenKernel?: boolean;
   /** An Activation('relu') layer follows the tested layer (which convkit's layer computes itself while training). */
   reluLayerAfter?: boolean;
-  /** A 2x2 max pool follows (after the relu layer, if any), whose gradient then applies relu's. */
-  poolAfter?: boolean;
+  /** A max pool follows (after the relu layer, if any), whose gradient then applies relu's: 2x2, or 3x3 of stride 2 (overlapping windows). */
+  poolAfter?: true | 'overlapping';
 }
 
 const CASES: Case[] = [
@@ -59,6 +59,8 @@ const CASES: Case[] = [
     layer: { filters: 5, kernelSize: 3, useBias: false }, reluLayerAfter: true, poolAfter: true },
   { label: 'a relu conv, then a 2x2 max pool', batch: 2, input: [10, 10, 8],
     layer: { filters: 9, kernelSize: 3, padding: 'same', activation: 'relu' }, poolAfter: true },
+  { label: "then Activation('relu') and a 3x3 max pool of stride 2 (windows overlap)", batch: 3, input: [11, 9, 12],
+    layer: { filters: 6, kernelSize: 3, padding: 'same' }, reluLayerAfter: true, poolAfter: 'overlapping' },
 ];
 
 /** The case's model (the tested layer, then a 3x3 conv), built with `conv`, with seeded weights. */
@@ -67,7 +69,8 @@ function buildModel(c: Case, conv: ConvFactory): tfl.Sequential {
     layers: [
       conv({ ...c.layer, name: 'tested', inputShape: c.input }),
       ...c.reluLayerAfter ? [tfl.layers.activation({ activation: 'relu', name: 'relu' })] : [],
-      ...c.poolAfter ? [tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' })] : [],
+      ...c.poolAfter ? [tfl.layers.maxPooling2d(c.poolAfter === 'overlapping'
+        ? { poolSize: 3, strides: 2, padding: 'same', name: 'pool' } : { poolSize: 2, name: 'pool' })] : [],
       conv({ name: 'next', filters: 2, kernelSize: 3, padding: 'same' }),
     ],
   });
@@ -145,6 +148,20 @@ async function trainingStepCounts(model: tfl.LayersModel, batch: number): Promis
   }
 }
 
+/** The shapes of the Sums over a 4-D tensor (a conv's bias gradient) in one training step. */
+async function convBiasSums(model: tfl.LayersModel): Promise<number[][]> {
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
+  const x = tf.randomUniform([2, 32, 32, 3]);
+  const y = tf.oneHot(tf.tensor1d([1, 7], 'int32'), 10).toFloat();
+  try {
+    const info = await tf.profile(() => model.trainOnBatch(x, y));
+    return info.kernels.filter((k) => k.name === 'Sum' && k.inputShapes[0]?.length === 4).map((k) => k.inputShapes[0]);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+}
+
 describe('a training step computes only the gradients it uses', () => {
   it("the basic model: no input gradient for its first conv (3 of 4), where tfjs's layer computes 4", async () => {
     const model = models.basicModel({ seed: 1 });
@@ -202,8 +219,10 @@ describe('a training step computes only the gradients it uses', () => {
     const basic = models.basicModel({ seed: 1 });
     const basicCounts = await trainingStepCounts(basic, 2);
     basic.dispose();
-    // conv2 and conv4 feed max pools, whose gradients apply relu's: their bias gradients are plain sums.
+    // conv2 and conv4 feed max pools, whose gradients apply relu's and sum it for their bias
+    // gradients: no Sum over a feature map remains.
     assert.equal(basicCounts.get('ConvkitReluGradBias'), 1, 'conv3: relu and bias gradients in one pass');
+    assert.deepEqual(await convBiasSums(models.basicModel({ seed: 1 })), []);
     assert.equal(basicCounts.get('ConvkitConv2DFilterBiasGrad'), 1);
     assert.equal(basicCounts.get('ConvkitReluGrad'), 1);
   });

@@ -35,8 +35,10 @@ void matmul(const float* a, const float* b, const float* bias, float* y, const M
 // Pooling (max_pool.cc, max_pool_grad.cc, avg_pool.cc, avg_pool_grad.cc); in_c == out_c.
 void max_pool(const float* x, float* y, const ConvGeometry& g);
 // floor: routes gradient only from windows whose maximum exceeds it (-inf: all but empty
-// windows; 0 for a relu's output, applying the relu's gradient too).
-void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor);
+// windows; 0 for a relu's output, applying the relu's gradient too). channel_sums (in_c
+// floats, or null) gets the sum of dx over the pixels.
+void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor,
+                   float* channel_sums);
 void avg_pool(const float* x, float* y, const ConvGeometry& g);
 void avg_pool_grad(const float* dy, float* dx, const ConvGeometry& g);
 

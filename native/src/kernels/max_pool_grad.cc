@@ -12,6 +12,9 @@
 // Nothing is routed from a window whose maximum is not above `floor`: -inf (all its
 // elements -inf or NaN) for max pooling's own gradient; 0 when x is a relu's output, which
 // also applies that relu's gradient (an element at 0 gets none), so dx needs no mask after.
+// Optionally the channel sums of dx come with it (a conv's bias gradient below the pool): the
+// sums of the routed gradients, added per window row (or image) and those partial sums in
+// order, so the result does not depend on how the threads split the rows.
 
 namespace convkit {
 namespace {
@@ -35,7 +38,7 @@ int64_t window_elements(const PoolWindow& w, const ConvGeometry& g, int64_t* off
 template <Placement placement, int64_t kCount, typename V>
 [[gnu::always_inline]] inline void route_channels(const float* __restrict image, const int64_t* __restrict offsets,
                                                   int64_t count, const float* __restrict d, float* __restrict grad,
-                                                  int64_t c, float floor) {
+                                                  int64_t c, float floor, float* __restrict routed_sum) {
   if constexpr (kCount > 0) count = kCount;
   const V zero = V{};
   V best = V{} - std::numeric_limits<float>::infinity();
@@ -44,6 +47,7 @@ template <Placement placement, int64_t kCount, typename V>
     best = in > best ? in : best;
   }
   V pending = best > V{} + floor ? load<V>(d + c) : zero;
+  if (routed_sum) store(routed_sum + c, load<V>(routed_sum + c) + pending);
   // The first element equal to the maximum takes the pending gradient, which then drops to 0.
   for (int64_t e = 0; e < count; ++e) {
     const int64_t at = offsets[e] + c;
@@ -57,20 +61,22 @@ template <Placement placement, int64_t kCount, typename V>
 
 template <Placement placement, int64_t kCount>
 void route_all_channels(const float* image, const int64_t* offsets, int64_t count, const float* d, float* grad,
-                        int64_t channels, float floor) {
+                        int64_t channels, float floor, float* routed_sum) {
   int64_t c = 0;
-  for (; c + 4 <= channels; c += 4) route_channels<placement, kCount, Vec4>(image, offsets, count, d, grad, c, floor);
-  for (; c < channels; ++c) route_channels<placement, kCount, float>(image, offsets, count, d, grad, c, floor);
+  for (; c + 4 <= channels; c += 4)
+    route_channels<placement, kCount, Vec4>(image, offsets, count, d, grad, c, floor, routed_sum);
+  for (; c < channels; ++c) route_channels<placement, kCount, float>(image, offsets, count, d, grad, c, floor, routed_sum);
 }
 
-// Routes one window's in_c output gradients `d`; `offsets` has room for a whole window.
+// Routes one window's in_c output gradients `d`, adding what it routes to routed_sum (in_c
+// floats, or null); `offsets` has room for a whole window.
 template <Placement placement>
 void route_window_gradient(const float* image, const float* d, float* grad, const PoolWindow& w, const ConvGeometry& g,
-                           int64_t* offsets, float floor) {
+                           int64_t* offsets, float floor, float* routed_sum) {
   const int64_t count = window_elements(w, g, offsets);
-  if (count == 4) route_all_channels<placement, 4>(image, offsets, count, d, grad, g.in_c, floor);
-  else if (count == 9) route_all_channels<placement, 9>(image, offsets, count, d, grad, g.in_c, floor);
-  else route_all_channels<placement, 0>(image, offsets, count, d, grad, g.in_c, floor);
+  if (count == 4) route_all_channels<placement, 4>(image, offsets, count, d, grad, g.in_c, floor, routed_sum);
+  else if (count == 9) route_all_channels<placement, 9>(image, offsets, count, d, grad, g.in_c, floor, routed_sum);
+  else route_all_channels<placement, 0>(image, offsets, count, d, grad, g.in_c, floor, routed_sum);
 }
 
 // Windows that cannot overlap (stride >= window on both axes: 2x2 pools of stride 2, a global
@@ -79,7 +85,8 @@ void route_window_gradient(const float* image, const float* d, float* grad, cons
 // window covers get 0. Output rows are independent then: a thread takes whole rows, each
 // owning the input rows from its window's top to the next window's top (the first also those
 // above, the last those below).
-void max_pool_grad_disjoint(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor) {
+void max_pool_grad_disjoint(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor,
+                            float* band_sums) {
   const int64_t C = g.in_c, row_size = g.in_w * C, image_size = g.in_h * row_size;
   auto window_top = [&](int64_t oh) { return std::clamp<int64_t>(oh * g.stride_h - g.pad_top, 0, g.in_h); };
   parallel_range(g.batch * g.out_h, 4, [&](int64_t begin, int64_t end) {
@@ -103,7 +110,8 @@ void max_pool_grad_disjoint(const float* dy, const float* x, float* dx, const Co
         w.h0 = h0, w.h1 = h1;
         w.w0 = std::clamp(w.w0, done_columns, g.in_w), w.w1 = std::clamp(w.w1, w.w0, g.in_w);
         zero_columns(done_columns, w.w0);
-        route_window_gradient<Placement::kWrite>(image, dy + (band * g.out_w + ow) * C, grad, w, g, offsets.data(), floor);
+        route_window_gradient<Placement::kWrite>(image, dy + (band * g.out_w + ow) * C, grad, w, g, offsets.data(), floor,
+                                                 band_sums ? band_sums + band * C : nullptr);
         done_columns = w.w1;
       }
       zero_columns(done_columns, g.in_w);
@@ -113,7 +121,8 @@ void max_pool_grad_disjoint(const float* dy, const float* x, float* dx, const Co
 
 // Overlapping windows: an input element may collect gradient from several windows, so each
 // image's dx is zeroed and the windows add into it, one thread per image.
-void max_pool_grad_overlapping(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor) {
+void max_pool_grad_overlapping(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor,
+                               float* image_sums) {
   const int64_t C = g.in_c, image_size = g.in_h * g.in_w * C;
   parallel_for(g.batch, [&](int64_t n, int) {
     std::vector<int64_t> offsets(g.filter_h * g.filter_w);
@@ -122,15 +131,27 @@ void max_pool_grad_overlapping(const float* dy, const float* x, float* dx, const
     for (int64_t oh = 0; oh < g.out_h; ++oh)
       for (int64_t ow = 0; ow < g.out_w; ++ow)
         route_window_gradient<Placement::kAdd>(x + n * image_size, dy + ((n * g.out_h + oh) * g.out_w + ow) * C, grad,
-                                               PoolWindow::at(g, oh, ow), g, offsets.data(), floor);
+                                               PoolWindow::at(g, oh, ow), g, offsets.data(), floor,
+                                               image_sums ? image_sums + n * C : nullptr);
   });
 }
 
 }  // namespace
 
-void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor) {
-  if (g.stride_h >= g.filter_h && g.stride_w >= g.filter_w) max_pool_grad_disjoint(dy, x, dx, g, floor);
-  else max_pool_grad_overlapping(dy, x, dx, g, floor);
+void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor,
+                   float* channel_sums) {
+  const bool disjoint = g.stride_h >= g.filter_h && g.stride_w >= g.filter_w;
+  const int64_t parts = channel_sums ? (disjoint ? g.batch * g.out_h : g.batch) : 0;
+  std::vector<float> partial_sums(parts * g.in_c, 0.0f);
+  float* partials = channel_sums ? partial_sums.data() : nullptr;
+  if (disjoint) max_pool_grad_disjoint(dy, x, dx, g, floor, partials);
+  else max_pool_grad_overlapping(dy, x, dx, g, floor, partials);
+  if (!channel_sums) return;
+  for (int64_t c = 0; c < g.in_c; ++c) {
+    double total = 0.0;
+    for (int64_t part = 0; part < parts; ++part) total += partial_sums[part * g.in_c + c];
+    channel_sums[c] = static_cast<float>(total);
+  }
 }
 
 }  // namespace convkit

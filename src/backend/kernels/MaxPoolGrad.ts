@@ -11,10 +11,12 @@ export const maxPoolGradConfig = nativeKernel<{ dy: TensorInfo; input: TensorInf
     if (!dyValues || !xValues || input.shape.length !== 4) return null;
     const pool = poolGeometry(input.shape, attrs);
     const dx = allocate(sizeOf(pool.inShape));
-    // Over a relu's output, windows whose maximum is 0 route nothing: relu's gradient, for free.
+    // Over a relu's output, windows whose maximum is 0 route nothing: relu's gradient, for
+    // free; and the channel sums of dx come along, for the bias gradient of the conv below.
     const rectified = isRectified(input);
-    native().maxPoolGrad(dyValues, xValues, dx, pool.geometry, rectified ? 0 : -Infinity);
+    const channelSums = rectified ? new Float32Array(pool.inShape[3]) : null;
+    native().maxPoolGrad(dyValues, xValues, dx, pool.geometry, rectified ? 0 : -Infinity, channelSums);
     const result = output(backend, pool.inShape, dx);
-    if (rectified) markReluGradientApplied(result, input);
+    if (channelSums) markReluGradientApplied(result, input, channelSums);
     return result;
   });
