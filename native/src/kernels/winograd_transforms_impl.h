@@ -139,16 +139,23 @@ struct ListAt {
 // few vectors live at a time, not the whole tile (which spilled three tiles' worth).
 template <typename V, int In, int Out, typename Src, typename Line, typename Put>
 [[gnu::always_inline]] inline void transform_lanes(const Src& src, int64_t c, Line line, const Put& put) {
+  // Unrolled whole, so that every element's place is a constant offset (GCC left the column
+  // loop rolled, computing k / Side and k % Side at run time).
   V half[Out][In];
+#pragma GCC unroll 8
   for (int j = 0; j < In; ++j) {
     V column[In], mapped[Out];
+#pragma GCC unroll 8
     for (int i = 0; i < In; ++i) column[i] = load<V>(src(i * In + j) + c);
     line(column, mapped);
+#pragma GCC unroll 8
     for (int i = 0; i < Out; ++i) half[i][j] = mapped[i];
   }
+#pragma GCC unroll 8
   for (int i = 0; i < Out; ++i) {
     V row[Out];
     line(half[i], row);
+#pragma GCC unroll 8
     for (int j = 0; j < Out; ++j) put(i * Out + j, c, row[j]);
   }
 }
