@@ -1,6 +1,6 @@
 // The Winograd forward convolution, either variant. Tasks are chunks of tiles; per chunk,
-// every tile's input window is transformed into V (one block of tiles x in_c per element of
-// the transform), then for each element M = V · U runs on the indirect micro-kernel (V's
+// every tile's input window is transformed into V (per tile, its elements of in_c floats),
+// then for each element M = V · U runs on the indirect micro-kernel (V's
 // rows read in place, U packed once per call and shared by all threads), and the output
 // transform writes y while M is in cache.
 #include <algorithm>
@@ -56,28 +56,31 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
 
   const WinogradTiles tiles(g, tile);
   const int64_t chunk = groups_per_chunk(variant) * MR, count = tiles.count();
-  const int64_t v_stride = element_stride(chunk * in_c), m_stride = element_stride(chunk * ldm);
+  // V and M are kept tile by tile (a tile's elements, in_c or ldm floats each, one after
+  // another): the transforms then write and read one run of memory per tile instead of 36
+  // blocks far apart (measured 0-5% faster on 32 channels, the same on 64-256), and the
+  // micro-kernel reads its rows of V and writes its rows of M a record apart.
+  const int64_t v_record = element_count * in_c, m_record = element_count * ldm;
   const std::vector<float> zeros(in_c, 0.0f);
   parallel_for((count + chunk - 1) / chunk, [&](int64_t task, int) {
     const int64_t first = task * chunk, live = std::min(chunk, count - first);
     const int64_t rows = (live + MR - 1) / MR * MR;  // whole row groups: the kernel sees no edge
-    float* v = scratch(ScratchSlot::kPackA, element_count * v_stride);
-    float* m = scratch(ScratchSlot::kPackB, element_count * m_stride);
+    float* v = scratch(ScratchSlot::kPackA, chunk * v_record);
+    float* m = scratch(ScratchSlot::kPackB, chunk * m_record);
     const float* window[kMaxWinogradElements];
     for (int64_t t = 0; t < live; ++t) {
       const TileIn d = tiles.input_window(x, zeros.data(), first + t, window);
-      variant.input(d, TileOut::blocks(v + t * in_c, v_stride, variant.window()), in_c);
+      variant.input(d, TileOut::blocks(v + t * v_record, in_c, variant.window()), in_c);
     }
-    for (int e = 0; e < element_count; ++e)
-      std::fill(v + e * v_stride + live * in_c, v + e * v_stride + rows * in_c, 0.0f);
+    std::fill(v + live * v_record, v + rows * v_record, 0.0f);
 
     for (int e = 0; e < element_count; ++e) {
       for (int64_t p = 0; p < panels; ++p) {
         const float* u_panel = u + e * u_stride + p * in_c * NR;  // stays in L1 across the row groups
         for (int64_t r0 = 0; r0 < rows; r0 += MR) {
           const float* a[8];  // MR <= 8
-          for (int r = 0; r < MR; ++r) a[r] = v + e * v_stride + (r0 + r) * in_c;
-          cfg.igemm(1, in_c, a, u_panel, m + e * m_stride + r0 * ldm + p * NR, ldm, false, {});
+          for (int r = 0; r < MR; ++r) a[r] = v + (r0 + r) * v_record + e * in_c;
+          cfg.igemm(1, in_c, a, u_panel, m + r0 * m_record + e * ldm + p * NR, m_record, false, {});
         }
       }
     }
@@ -85,7 +88,7 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
     float* outputs[kMaxWinogradElements];
     for (int64_t t = 0; t < live; ++t) {
       const TileOut out = tiles.output_tile<float>(y, nullptr, first + t, outputs);
-      variant.output(TileIn::blocks(m + t * ldm, m_stride, variant.window()), out, out_c, ep);
+      variant.output(TileIn::blocks(m + t * m_record, ldm, variant.window()), out, out_c, ep);
     }
   });
 }
