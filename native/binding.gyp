@@ -5,7 +5,7 @@
       "target_name": "convkit_avx2",
       "type": "static_library",
       "sources": ["src/gemm/ukernel_6x16_avx2.cc", "src/gemm/igemm_6x16_avx2.cc", "src/gemm/ukernel_strided_6x16_avx2.cc", "src/kernels/gelu_avx2.cc", "src/kernels/dropout_mask_avx2.cc",
-                  "src/kernels/winograd_transforms_avx2.cc"],
+                  "src/kernels/winograd_transforms_avx2.cc", "src/kernels/gradient_panels_avx2.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fPIC", "-mavx2", "-mfma", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"]
     },

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "../gemm/config.h"
+#include "../runtime/cpu_features.h"
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
 #include "conv_indirect.h"
+#include "gradient_panels.h"
 #include "kernels.h"
 #include "winograd.h"
 
@@ -21,34 +23,9 @@ namespace convkit {
 
 namespace {
 
-constexpr int kPanelWidth = 16;  // the micro-kernel's NR
-
-// Copies `len` pixels' dy (or, when kRelu, dz = relu_grad(dy, y), formed in `dz` first)
-// into panels, panel q holding channels [16q, 16q + 16) pixel by pixel (zeros past out_c),
-// and adds them to the bias sums when given, in pixel order (the order of a Sum).
-template <bool kRelu>
-void copy_panels(const float* __restrict dy, const float* __restrict y, int64_t len, int64_t out_c,
-                 float* __restrict dz, float* __restrict panel, double* __restrict bias) {
-  const int64_t size = len * out_c;
-  if (kRelu) {
-    for (int64_t i = 0; i < size; ++i) dz[i] = relu_grad(dy[i], y[i]);
-    dy = dz;
-  }
-  if (bias)
-    for (int64_t k = 0; k < len; ++k)
-      for (int64_t c = 0; c < out_c; ++c) bias[c] += static_cast<double>(dy[k * out_c + c]);
-  const int64_t panels = (out_c + kPanelWidth - 1) / kPanelWidth;
-  for (int64_t k = 0; k < len; ++k)
-    for (int64_t q = 0; q < panels; ++q) {
-      const int64_t c0 = q * kPanelWidth, cols = std::min<int64_t>(kPanelWidth, out_c - c0);
-      const float* __restrict src = dy + k * out_c + c0;
-      float* __restrict dst = panel + (q * len + k) * kPanelWidth;
-      if (cols == kPanelWidth) {
-        for (int r = 0; r < kPanelWidth; ++r) dst[r] = src[r];
-      } else {
-        for (int r = 0; r < kPanelWidth; ++r) dst[r] = r < cols ? src[r] : 0.0f;
-      }
-    }
+// The fastest build of gradient_panels.h's copy this CPU runs.
+GradientPanelsFn gradient_panels() {
+  return cpu_has_avx2_fma() ? gradient_panels_avx2 : gradient_panels_with<Vec4>;
 }
 
 }  // namespace
@@ -63,7 +40,8 @@ void conv2d_backprop_filter_rows(const float* x, const float* dy, const float* y
     return;
   }
   const GemmConfig& cfg = gemm_config();
-  const int MR = cfg.mr, NR = kPanelWidth;
+  const int MR = cfg.mr, NR = kGradientPanelWidth;
+  const GradientPanelsFn copy_panels = gradient_panels();
   ConvGeometry g = geometry;
   std::vector<float> padded;
   if (!rows_are_contiguous(g)) {
@@ -87,15 +65,10 @@ void conv2d_backprop_filter_rows(const float* x, const float* dy, const float* y
     std::fill(sum, sum + sum_size, 0.0f);
     double* bias = dbias ? bias_sums.data() + part * out_c : nullptr;
     float* panel = scratch(ScratchSlot::kPackB, panels * g.out_w * NR);
-    float* dz = y ? scratch(ScratchSlot::kPackA, g.out_w * out_c) : nullptr;
     std::vector<const float*> a(rows);
     for (int64_t p0 = part * share, end = std::min(pixels, (part + 1) * share); p0 < end;) {
       const int64_t len = std::min(end - p0, g.out_w - p0 % g.out_w);  // the rest of this output row
-      if (y) {
-        copy_panels<true>(dy + p0 * out_c, y + p0 * out_c, len, out_c, dz, panel, bias);
-      } else {
-        copy_panels<false>(dy + p0 * out_c, nullptr, len, out_c, nullptr, panel, bias);
-      }
+      copy_panels(dy + p0 * out_c, y ? y + p0 * out_c : nullptr, len, out_c, panel, bias);
       const PixelOrigin o = PixelOrigin::of(x, g, p0);
       for (int64_t e = 0; e < rows; ++e) {
         const int64_t ih = o.ih0 + e / run * g.dilation_h;
