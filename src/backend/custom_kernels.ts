@@ -6,7 +6,7 @@ import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropInput, C
 import * as tf from '@tensorflow/tfjs-core';
 
 import { Backend, KernelArgs, cpuKernel, floatsOf, sizeOf } from './kernel_utils';
-import { channelSumsOf, hasReluGradientApplied, isRectified } from './rectified';
+import { isRectified, reluGradientSums } from './rectified';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
 /** ReluGrad from the relu's output and, in the same pass, its sum over all but the last axis (a bias gradient). */
@@ -279,11 +279,10 @@ function fusedConv2DGradient(dy: Tensor | Tensor[], saved: Tensor[], attrs: Name
   // (the engine keeps it until the backward pass ends, as it keeps every dy); unless the
   // layer above applied relu's gradient already (a max pool, see rectified.ts), which
   // summed it for the bias too.
-  const appliedAbove = relu && hasReluGradientApplied(dy as Tensor, y);
-  const [linearDy, biasGradient] = relu && !appliedAbove
+  const summedAbove = relu ? reluGradientSums(dy as Tensor, y) : undefined;
+  const [linearDy, biasGradient] = relu && !summedAbove
     ? tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, y }) as Tensor[]
     : [dy as Tensor, null];
-  const summedAbove = appliedAbove ? channelSumsOf(dy as Tensor) : undefined;
   return {
     x: () => inputGradient(linearDy),
     filter: () => tf.engine().runKernel(Conv2DBackpropFilter, { x, dy: linearDy }, filterAttrs) as Tensor,

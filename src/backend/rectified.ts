@@ -52,11 +52,11 @@ export function markReluGradientApplied(gradient: TensorInfo, rectifiedTensor: T
   reluGradientApplied.set(gradient.dataId, { rectified: rectifiedTensor.dataId, channelSums });
 }
 
-export function hasReluGradientApplied(gradient: TensorInfo, rectifiedTensor: TensorInfo): boolean {
-  return reluGradientApplied.get(gradient.dataId)?.rectified === rectifiedTensor.dataId;
-}
-
-/** The sum over batch, height and width of a gradient marked above, per channel. */
-export function channelSumsOf(gradient: TensorInfo): Float32Array | undefined {
-  return reluGradientApplied.get(gradient.dataId)?.channelSums;
+/**
+ * When `gradient` holds relu's gradient for `rectifiedTensor` (marked above), its sum over
+ * batch, height and width per channel; else undefined.
+ */
+export function reluGradientSums(gradient: TensorInfo, rectifiedTensor: TensorInfo): Float32Array | undefined {
+  const mark = reluGradientApplied.get(gradient.dataId);
+  return mark?.rectified === rectifiedTensor.dataId ? mark.channelSums : undefined;
 }

@@ -75,12 +75,19 @@ export function assertSameOnBothBackends(
   });
 }
 
+/** The kernels tfjs's profiler saw, in the order they ran. */
+export type ProfiledKernels = Awaited<ReturnType<typeof tf.profile>>['kernels'];
+
+/** How often each of `kernels` ran. */
+export function countKernels(kernels: ProfiledKernels): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kernel of kernels) counts.set(kernel.name, (counts.get(kernel.name) ?? 0) + 1);
+  return counts;
+}
+
 /** How often each kernel ran during `fn`, via tfjs's profiler. */
 export async function kernelCounts(fn: () => tf.TensorContainer | Promise<tf.TensorContainer>): Promise<Map<string, number>> {
-  const info = await tf.profile(fn);
-  const counts = new Map<string, number>();
-  for (const kernel of info.kernels) counts.set(kernel.name, (counts.get(kernel.name) ?? 0) + 1);
-  return counts;
+  return countKernels((await tf.profile(fn)).kernels);
 }
 
 /** Names of the kernels that ran during `fn` on the native backend, via tfjs's profiler. */

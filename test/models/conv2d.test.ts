@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 
 import { models, tf } from '../../src';
-import { kernelCounts, randomValues, relativeError } from '../backend/compare';
+import { ProfiledKernels, countKernels, kernelCounts, randomValues, relativeError } from '../backend/compare';
 import { classifierOf } from '../../src/insight/tta';
 
 type ConvFactory = (args: ConvLayerArgs) => tfl.layers.Layer;
@@ -135,31 +135,22 @@ describe("convkit's Conv2D layer computes what tfjs's does", () => {
   });
 });
 
-async function trainingStepCounts(model: tfl.LayersModel, batch: number): Promise<Map<string, number>> {
+/** The kernels of one training step of `model` on `batch` random images. */
+async function trainingStepKernels(model: tfl.LayersModel, batch: number): Promise<ProfiledKernels> {
   model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
   const [height, width, channels] = (model.inputs[0].shape as number[]).slice(1);
   const classes = (model.outputs[0].shape as number[])[1];
   const x = tf.randomUniform([batch, height, width, channels], 0, 1, 'float32', 5);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes).toFloat();
   try {
-    return await kernelCounts(() => model.trainOnBatch(x, y));
+    return (await tf.profile(() => model.trainOnBatch(x, y))).kernels;
   } finally {
     tf.dispose([x, y]);
   }
 }
 
-/** The shapes of the Sums over a 4-D tensor (a conv's bias gradient) in one training step. */
-async function convBiasSums(model: tfl.LayersModel): Promise<number[][]> {
-  model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
-  const x = tf.randomUniform([2, 32, 32, 3]);
-  const y = tf.oneHot(tf.tensor1d([1, 7], 'int32'), 10).toFloat();
-  try {
-    const info = await tf.profile(() => model.trainOnBatch(x, y));
-    return info.kernels.filter((k) => k.name === 'Sum' && k.inputShapes[0]?.length === 4).map((k) => k.inputShapes[0]);
-  } finally {
-    tf.dispose([x, y]);
-    model.dispose();
-  }
+async function trainingStepCounts(model: tfl.LayersModel, batch: number): Promise<Map<string, number>> {
+  return countKernels(await trainingStepKernels(model, batch));
 }
 
 describe('a training step computes only the gradients it uses', () => {
@@ -217,12 +208,14 @@ describe('a training step computes only the gradients it uses', () => {
     assert.equal(tfjsCounts.get('ConvkitReluGrad'), 1);
     // The basic model: four conv + relu pairs; its dense + relu pair keeps the relu layer's gradient.
     const basic = models.basicModel({ seed: 1 });
-    const basicCounts = await trainingStepCounts(basic, 2);
+    const basicKernels = await trainingStepKernels(basic, 2);
+    const basicCounts = countKernels(basicKernels);
     basic.dispose();
     // conv2 and conv4 feed max pools, whose gradients apply relu's and sum it for their bias
     // gradients: no Sum over a feature map remains.
     assert.equal(basicCounts.get('ConvkitReluGradBias'), 1, 'conv3: relu and bias gradients in one pass');
-    assert.deepEqual(await convBiasSums(models.basicModel({ seed: 1 })), []);
+    const featureMapSums = basicKernels.filter((k) => k.name === 'Sum' && k.inputShapes[0]?.length === 4);
+    assert.deepEqual(featureMapSums.map((k) => k.inputShapes[0]), []);
     assert.equal(basicCounts.get('ConvkitConv2DFilterBiasGrad'), 1);
     assert.equal(basicCounts.get('ConvkitReluGrad'), 1);
   });

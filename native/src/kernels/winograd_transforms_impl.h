@@ -213,15 +213,12 @@ struct Transforms {
   static void output(const TileIn& m, const TileOut& y, int64_t channels, const Epilogue& ep) {
     const bool relu_after = ep.activation == Activation::kRelu;
     const GridAt<const float, kWindow> products(m);
-    if (y.pointers) {
-      using Outputs = ListAt<float, kTile>;
+    auto store_at = [&](auto outputs) {
       transform<kWindow, kTile>(products, channels, typename Lines::Output{},
-                                StoreWithEpilogue<Outputs>{Outputs(y), ep.bias, relu_after});
-    } else {
-      using Outputs = GridAt<float, kTile>;
-      transform<kWindow, kTile>(products, channels, typename Lines::Output{},
-                                StoreWithEpilogue<Outputs>{Outputs(y), ep.bias, relu_after});
-    }
+                                StoreWithEpilogue<decltype(outputs)>{outputs, ep.bias, relu_after});
+    };
+    if (y.pointers) store_at(ListAt<float, kTile>(y));
+    else store_at(GridAt<float, kTile>(y));
   }
 
   static void filter(const float* const* g, float* const* u, int64_t channels) {
