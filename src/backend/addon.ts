@@ -18,7 +18,7 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: F32, dy: F32, dfilter: F32, geometry: Int32Array): void;
   /** dy is the gradient after the relu when y, the relu's output, is given. */
   conv2dFilterBiasGrad(x: F32, dy: F32, y: Maybe, dfilter: F32, dbias: F32, geometry: Int32Array): void;
-  /** The Winograd output tile side conv2d and conv2dBackpropFilter of this geometry use: 0 = direct, 2 = F(2x2, 3x3), 4 = F(4x4, 3x3). */
+  /** The Winograd output tile side conv2d and conv2dBackpropFilter of this geometry use: 0 = direct, 2 = F(2x2, 3x3), 4 = F(4x4, 3x3), 5 = F(5x5, 3x3). */
   winogradTile(geometry: Int32Array): number;
   /** shape: [batchA, batchB, m, n, k, transposeA, transposeB] */
   matmul(a: F32, b: F32, bias: Maybe, y: F32, shape: Int32Array, activation: Activation): void;

@@ -18,8 +18,9 @@ namespace {
 
 // Row groups (of the micro-kernel's MR tiles) per task. Small chunks measured fastest
 // (F(2x2): 12 to 96 tiles within 5%): V and M stay in L2, and U's panels come from L2/L3
-// fast enough. F(4x4) has 36 blocks instead of 16, so fewer tiles keep V and M in L2.
-int64_t groups_per_chunk(const WinogradVariant& variant) { return variant.tile == 4 ? 2 : 4; }
+// fast enough. F(4x4) and F(5x5) have 36 and 49 blocks instead of 16, so fewer tiles keep V
+// and M in L2.
+int64_t groups_per_chunk(const WinogradVariant& variant) { return variant.tile == 2 ? 4 : 2; }
 
 // U = G g Gᵀ for every pair of channels, packed per element as the micro-kernel's B: block
 // e holds panel p's row ci at (p * in_c + ci) * nr, out channel p * nr + r at + r (zero

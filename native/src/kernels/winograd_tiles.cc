@@ -9,15 +9,16 @@ namespace convkit {
 
 namespace {
 
-// F(4x4, 3x3)'s transforms cost more per output than F(2x2, 3x3)'s; it must save this many
-// times more multiplies to win (measured: it won at 10x10 outputs, 1.23 times F(2x2)'s
-// saving, and lost at 5x5 and 6x6, where both save the same).
-constexpr double kF4x4MinAdvantage = 1.2;
+// A larger tile's transforms cost more per output: it must save this many times the
+// multiplies of every smaller tile to be chosen (measured: F(4x4) won at 10x10 outputs, 1.23
+// times F(2x2)'s saving, and lost at 5x5 and 6x6, where both save the same; F(5x5) won by
+// 13-27% at 15x15 (1.30 times F(4x4)'s saving), 10x10 and 30x30, and tied at 20x20 (1.15)).
+constexpr double kLargerTileMinAdvantage = 1.2;
 
 // Multiplies saved by F(tile x tile, 3x3): 9 per output pixel directly, (tile+2)² per tile,
 // with the last row and column of tiles partly used where the output is not a multiple of
 // the tile (F(2x2): 2.25 for even sizes, 1.27 for a 3x3 output; F(4x4): 4 for multiples
-// of 4, 3.06 for 7x7).
+// of 4, 3.06 for 7x7, 3.52 for 15x15; F(5x5): 4.59 for multiples of 5).
 double multiplies_saved(const ConvGeometry& g, int tile) {
   const double tiles = static_cast<double>((g.out_h + tile - 1) / tile * ((g.out_w + tile - 1) / tile));
   return 9.0 * g.out_h * g.out_w / ((tile + 2) * (tile + 2) * tiles);
@@ -32,9 +33,14 @@ int measured_tile(const ConvGeometry& g) {
   if (channels < 8) return 0;
   // What the saving must be to pay for the transforms.
   const double needed = channels < 32 ? 1.9 : channels < 128 ? 1.5 : 1.25;
-  const double saved_by_f2 = multiplies_saved(g, 2), saved_by_f4 = multiplies_saved(g, 4);
-  if (saved_by_f4 >= needed && saved_by_f4 >= kF4x4MinAdvantage * saved_by_f2) return 4;
-  return saved_by_f2 >= needed ? 2 : 0;
+  int chosen = 0;
+  double smaller_saved = 0.0;  // the most any smaller tile saves
+  for (const int tile : {2, 4, 5}) {
+    const double saved = multiplies_saved(g, tile);
+    if (saved >= needed && saved >= kLargerTileMinAdvantage * smaller_saved) chosen = tile;
+    smaller_saved = std::max(smaller_saved, saved);
+  }
+  return chosen;
 }
 
 }  // namespace
@@ -47,6 +53,7 @@ int winograd_tile(const ConvGeometry& g) {
   if (!applies) return 0;
   if (setting && std::strcmp(setting, "f2") == 0) return 2;  // for tests and benchmarks
   if (setting && std::strcmp(setting, "f4") == 0) return 4;
+  if (setting && std::strcmp(setting, "f5") == 0) return 5;
   const int tile = measured_tile(g);
   if (setting && std::strcmp(setting, "all") == 0) return tile ? tile : 2;
   return tile;

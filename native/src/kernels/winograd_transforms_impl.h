@@ -1,4 +1,4 @@
-// The Winograd transforms of both variants, written once and compiled twice: for any
+// The Winograd transforms of every variant, written once and compiled twice: for any
 // 64-bit CPU by winograd_transforms.cc and with AVX2 + FMA by winograd_transforms_avx2.cc.
 // Eight channels go through each map together as a GCC vector (one ymm register with
 // AVX2, two xmm registers without), the last channels one at a time as plain floats.
@@ -108,6 +108,77 @@ struct F4x4Lines {
       dg[0] = m[0] * 0.25f - even1 * (1.0f / 6) + even2 * (1.0f / 24);
       dg[1] = odd2 * (1.0f / 12) - odd1 * (1.0f / 6);
       dg[2] = (even2 - even1) * (1.0f / 6) + m[5];
+    }
+  };
+};
+
+// F(5x5, 3x3), points 0, 1, -1, 2, -2, -½ and ∞. Bᵀ's row for a point p holds the
+// coefficients of P(x) / (x - p), P the product of x - p over the finite points, so the rows
+// of ±1 are x·Q ± Q for Q = (x + ½)(x³ - 4x), those of ±2 are x·R ± 2R for R = (x + ½)(x³ - x),
+// and those of 0 and ∞ are (x + ½)(x⁴ - 5x² + 4) and x times it: each built from a few sums.
+struct F5x5Lines {
+  static constexpr int kTile = 5;
+  struct Input {  // Bᵀ: 7 -> 7
+    template <typename V>
+    void operator()(const V (&d)[7], V (&v)[7]) const {
+      // x⁴ - 5x² + 4, x³ - 4x and x³ - x applied at offsets 0, 1, 2 of the line.
+      const V quartic0 = 4.0f * d[0] - 5.0f * d[2] + d[4], quartic1 = 4.0f * d[1] - 5.0f * d[3] + d[5];
+      const V quartic2 = 4.0f * d[2] - 5.0f * d[4] + d[6];
+      const V cubic4_0 = d[3] - 4.0f * d[1], cubic4_1 = d[4] - 4.0f * d[2], cubic4_2 = d[5] - 4.0f * d[3];
+      const V cubic1_0 = d[3] - d[1], cubic1_1 = d[4] - d[2], cubic1_2 = d[5] - d[3];
+      // Times (x + ½): Q and R at offsets 0 and 1.
+      const V q0 = cubic4_1 + 0.5f * cubic4_0, q1 = cubic4_2 + 0.5f * cubic4_1;
+      const V r0 = cubic1_1 + 0.5f * cubic1_0, r1 = cubic1_2 + 0.5f * cubic1_1;
+      v[0] = quartic1 + 0.5f * quartic0;
+      v[1] = q1 + q0, v[2] = q1 - q0;
+      v[3] = r1 + 2.0f * r0, v[4] = r1 - 2.0f * r0;
+      v[5] = quartic1;
+      v[6] = quartic2 + 0.5f * quartic1;
+    }
+  };
+  struct Output {  // Aᵀ: 7 -> 5, row i = p^i per point
+    template <typename V>
+    void operator()(const V (&m)[7], V (&y)[5]) const {
+      const V even1 = m[1] + m[2], odd1 = m[1] - m[2], even2 = m[3] + m[4], odd2 = m[3] - m[4];
+      y[0] = m[0] + even1 + even2 + m[5];
+      y[1] = odd1 + 2.0f * odd2 - 0.5f * m[5];
+      y[2] = even1 + 4.0f * even2 + 0.25f * m[5];
+      y[3] = odd1 + 8.0f * odd2 - 0.125f * m[5];
+      y[4] = even1 + 16.0f * even2 + 0.0625f * m[5] + m[6];
+    }
+  };
+  struct Filter {  // G: 3 -> 7, row p = p^k / Π(p - other points), matching Bᵀ
+    template <typename V>
+    void operator()(const V (&g)[3], V (&u)[7]) const {
+      const V outer = g[0] + g[2];
+      u[0] = g[0] * 0.5f;
+      u[1] = (outer + g[1]) * (-1.0f / 9), u[2] = (outer - g[1]) * (1.0f / 3);
+      u[3] = g[0] * (1.0f / 60) + g[1] * (1.0f / 30) + g[2] * (1.0f / 15);
+      u[4] = g[0] * (-1.0f / 36) + g[1] * (1.0f / 18) + g[2] * (-1.0f / 9);
+      u[5] = g[0] * (-32.0f / 45) + g[1] * (16.0f / 45) + g[2] * (-8.0f / 45);
+      u[6] = g[2];
+    }
+  };
+  struct Gradient {  // A: 5 -> 7
+    template <typename V>
+    void operator()(const V (&dy)[5], V (&w)[7]) const {
+      const V even1 = dy[0] + dy[2] + dy[4], odd1 = dy[1] + dy[3];
+      const V even2 = dy[0] + 4.0f * dy[2] + 16.0f * dy[4], odd2 = 2.0f * dy[1] + 8.0f * dy[3];
+      w[0] = dy[0];
+      w[1] = even1 + odd1, w[2] = even1 - odd1;
+      w[3] = even2 + odd2, w[4] = even2 - odd2;
+      w[5] = dy[0] - 0.5f * dy[1] + 0.25f * dy[2] - 0.125f * dy[3] + 0.0625f * dy[4];
+      w[6] = dy[4];
+    }
+  };
+  struct FilterGradient {  // Gᵀ: 7 -> 3
+    template <typename V>
+    void operator()(const V (&m)[7], V (&dg)[3]) const {
+      dg[0] = m[0] * 0.5f - m[1] * (1.0f / 9) + m[2] * (1.0f / 3) + m[3] * (1.0f / 60) - m[4] * (1.0f / 36) -
+              m[5] * (32.0f / 45);
+      dg[1] = -m[1] * (1.0f / 9) - m[2] * (1.0f / 3) + m[3] * (1.0f / 30) + m[4] * (1.0f / 18) + m[5] * (16.0f / 45);
+      dg[2] = -m[1] * (1.0f / 9) + m[2] * (1.0f / 3) + m[3] * (1.0f / 15) - m[4] * (1.0f / 9) - m[5] * (8.0f / 45) +
+              m[6];
     }
   };
 };
@@ -243,9 +314,10 @@ struct Transforms {
 
 const WinogradVariant kF2x2 = Transforms<F2x2Lines>::variant();
 const WinogradVariant kF4x4 = Transforms<F4x4Lines>::variant();
+const WinogradVariant kF5x5 = Transforms<F5x5Lines>::variant();
 
-// This build's variant for an output tile side of 2 or 4.
-const WinogradVariant& variant_of(int tile) { return tile == 4 ? kF4x4 : kF2x2; }
+// This build's variant for an output tile side of 2, 4 or 5.
+const WinogradVariant& variant_of(int tile) { return tile == 5 ? kF5x5 : tile == 4 ? kF4x4 : kF2x2; }
 
 }  // namespace
 }  // namespace convkit
