@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -11,13 +12,47 @@
 namespace convkit {
 namespace {
 
-// One parallel_for call. Workers that joined it are counted in `helpers`, and run() waits
-// until they have all left, so the job can live on run()'s stack.
+// How long a thread that waits for the pool spins before it sleeps. A training step runs
+// hundreds of parallel calls a few microseconds of JavaScript apart; a sleeping thread takes
+// tens of microseconds to wake (a futex, and in a VM an interrupt to a halted vCPU), which
+// the step paid twice per call (worker woken, caller woken). CONVKIT_SPIN_US overrides it
+// (0: always sleep).
+std::chrono::microseconds spin_budget() {
+  static const std::chrono::microseconds budget([] {
+    const char* env = std::getenv("CONVKIT_SPIN_US");
+    return env ? std::max(0, std::atoi(env)) : 500;
+  }());
+  return budget;
+}
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Spins until done() or the budget runs out; returns done().
+template <typename Done>
+bool spin_until(const Done& done) {
+  const auto budget = spin_budget();
+  if (budget.count() == 0) return done();
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0;; ++round) {
+    if (done()) return true;
+    if ((round & 63) == 63 && std::chrono::steady_clock::now() - start > budget) return done();
+    cpu_relax();
+  }
+}
+
+// One parallel_for call. Workers join it under the pool's mutex while it is published, and
+// run() waits until all that joined have left, so the job can live on run()'s stack.
 struct Job {
   const std::function<void(int64_t, int)>* task;
   int64_t count;
   std::atomic<int64_t> next{0};
-  int helpers = 0;  // guarded by the pool's mutex
+  std::atomic<int> helpers{0};
 };
 
 class ThreadPool {
@@ -43,13 +78,18 @@ class ThreadPool {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &job;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     drain(job, 0);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = nullptr;  // latecomers find no job
+    }
+    auto finished = [&] { return job.helpers.load(std::memory_order_acquire) == 0; };
+    if (spin_until(finished)) return;
     std::unique_lock<std::mutex> lock(mutex_);
-    job_ = nullptr;  // latecomers find no job
-    done_.wait(lock, [&] { return job.helpers == 0; });
+    done_.wait(lock, finished);
   }
 
  private:
@@ -59,18 +99,23 @@ class ThreadPool {
 
   void work_loop(int thread) {
     uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
+      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen || stopping_; });
+      std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
       if (stopping_) return;
       seen = generation_;
       Job* job = job_;
       if (!job) continue;
-      ++job->helpers;
+      job->helpers.fetch_add(1, std::memory_order_relaxed);
       lock.unlock();
       drain(*job, thread);
-      lock.lock();
-      if (--job->helpers == 0) done_.notify_all();
+      if (job->helpers.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        // The caller may be about to sleep: taking the mutex orders this notify after its
+        // check of `helpers` (no lost wake-up). `job` is not touched again: it may be gone.
+        std::lock_guard<std::mutex> sync(mutex_);
+        done_.notify_all();
+      }
     }
   }
 
@@ -88,8 +133,9 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   Job* job_ = nullptr;
-  uint64_t generation_ = 0;
-  bool stopping_ = false;
+  // Changed under the mutex, read without it by spinning workers.
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 int default_threads() {
