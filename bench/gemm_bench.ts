@@ -2,7 +2,7 @@
 // convolution kernels on the tutorial's and the fast recipe's conv layer shapes (batch 128;
 // `--batch N`, `--only fast` for the layers whose names start with "fast",
 // `--winograd-vs-direct` to time the Winograd layers against the direct kernels too,
-// `--f2-vs-f4` to time them with each Winograd variant forced).
+// `--variants` to time them with each Winograd variant forced).
 import { backend, tf } from '../src';
 import { geometryOf } from '../src/backend/kernel_utils';
 
@@ -57,12 +57,12 @@ const convShapes: Array<[string, number, number, number, 'valid' | 'same']> = [
 const only = process.argv.indexOf('--only');
 const selectedShapes = only > 0 ? convShapes.filter(([name]) => name.startsWith(process.argv[only + 1])) : convShapes;
 
-// --winograd-vs-direct times every shape again with CONVKIT_WINOGRAD=0, --f2-vs-f4 with
-// CONVKIT_WINOGRAD=f2 and f4 (the addon reads it at each call), back to back, and prints
-// each and the chosen kernels' speed-ups over it (and F(4x4)'s over F(2x2)).
+// --winograd-vs-direct times every shape again with CONVKIT_WINOGRAD=0, --variants with
+// CONVKIT_WINOGRAD=f2, f4 and f5 (the addon reads it at each call), back to back, and prints
+// each and the chosen kernels' speed-ups over it (and F(4x4)'s over F(2x2), F(5x5)'s over F(4x4)).
 const comparisons: Array<[name: string, setting: string]> = [];
 if (process.argv.includes('--winograd-vs-direct')) comparisons.push(['direct', '0']);
-if (process.argv.includes('--f2-vs-f4')) comparisons.push(['f2', 'f2'], ['f4', 'f4']);
+if (process.argv.includes('--variants')) comparisons.push(['f2', 'f2'], ['f4', 'f4'], ['f5', 'f5']);
 
 type KernelSpeeds = { forward_gflops: number; backprop_input_gflops: number; backprop_filter_gflops: number };
 
@@ -110,8 +110,9 @@ function convKernels(batch: number) {
       (['forward_gflops', 'backprop_input_gflops', 'backprop_filter_gflops'] as const)
         .map((key) => +(faster[key] / slower[key]).toFixed(2));
     for (const [other, speedsThere] of measured) Object.assign(row, { [other]: speedsThere, [`speedup_vs_${other}`]: ratios(chosen, speedsThere) });
-    const [f2, f4] = [measured.get('f2'), measured.get('f4')];
+    const [f2, f4, f5] = [measured.get('f2'), measured.get('f4'), measured.get('f5')];
     if (f2 && f4) row.f4_over_f2 = ratios(f4, f2);
+    if (f4 && f5) row.f5_over_f4 = ratios(f5, f4);
     rows.push(row);
     tf.dispose([x, w, y]);
   }

@@ -43,11 +43,7 @@ void conv2d_backprop_filter_rows(const float* x, const float* dy, const float* y
   const int MR = cfg.mr, NR = kGradientPanelWidth;
   const GradientPanelsFn copy_panels = gradient_panels();
   ConvGeometry g = geometry;
-  std::vector<float> padded;
-  if (!rows_are_contiguous(g)) {
-    padded = pad_horizontally(x, g);
-    x = padded.data();
-  }
+  if (!rows_are_contiguous(g)) x = pad_horizontally(x, g);
   const int64_t run = g.filter_w * g.in_c, patch = g.patch_size(), out_c = g.out_c, pixels = g.out_pixels();
   const int64_t rows = (patch + MR - 1) / MR * MR, panels = (out_c + NR - 1) / NR, ldc = panels * NR;
   const int64_t a_step = g.stride_w * g.in_c, sum_size = rows * ldc;

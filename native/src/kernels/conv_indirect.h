@@ -19,8 +19,9 @@ void indirect_conv(const float* x, const float* filter, float* y, const ConvGeom
 bool rows_are_contiguous(const ConvGeometry& g);
 
 // Small-channel inputs with horizontal padding are copied once into a zero-padded image
-// (returned; g is updated to describe it), which makes their filter rows contiguous; the
-// copy is cheap next to the convolution.
-std::vector<float> pad_horizontally(const float* x, ConvGeometry& g);
+// (returned, in the calling thread's kPadded scratch, valid until its next call there; g is
+// updated to describe it), which makes their filter rows contiguous; the copy is cheap next
+// to the convolution.
+const float* pad_horizontally(const float* x, ConvGeometry& g);
 
 }  // namespace convkit

@@ -5,7 +5,9 @@
 
 namespace convkit {
 
-enum class ScratchSlot { kPackA, kPackB, kKernel, kCount };
+// kPadded holds a kernel's padded copy of its input (pad_horizontally), made by the calling
+// thread before its parallel work, which uses the other slots.
+enum class ScratchSlot { kPackA, kPackB, kKernel, kPadded, kCount };
 
 // A buffer of at least `floats` floats for the calling thread; valid until the next call
 // with the same slot on the same thread.
