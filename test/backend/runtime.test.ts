@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 
 import { backend, tf } from '../../src';
 import { bufferPool } from '../../src/backend/buffer_pool';
+import { assertSuitePasses } from './child_suite';
 import { randomValues, relativeError } from './compare';
 
 const addon = backend.addon!;
@@ -56,6 +57,13 @@ describe('native runtime', () => {
     { CONVKIT_ISA: 'portable', CONVKIT_THREADS: '3' });
     const result = JSON.parse(out.trim().split('\n').pop()!);
     assert.deepEqual(result, { info: { gemm: 'portable-6x16', threads: 3 }, ok: true });
+  });
+
+  it('kernels pass with the pool\'s threads always sleeping between calls (CONVKIT_SPIN_US=0), and with more threads than cores spinning', () => {
+    // Spinning is the usual path in a training step, sleeping the one after a pause; a lost
+    // wake-up in either would hang these suites, a race would fail them.
+    assertSuitePasses(['test/backend/matmul.test.ts', 'test/backend/pool.test.ts'], { CONVKIT_SPIN_US: '0' });
+    assertSuitePasses(['test/backend/matmul.test.ts'], { CONVKIT_THREADS: '3' });
   });
 
   it('bad arguments to the addon raise a TypeError instead of crashing', () => {
