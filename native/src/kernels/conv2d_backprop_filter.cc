@@ -56,7 +56,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, con
   ConvGeometry g = geometry;
   // Few channels: runs of whole filter rows (3 instead of 9 per pixel for an RGB input)
   // are worth a padded copy of the input, as for the forward convolution.
-  if (!rows_are_contiguous(g) && g.dilation_w == 1 && g.filter_w * g.in_c <= 64) x = pad_horizontally(x, g);
+  if (worth_padding_horizontally(g)) x = pad_horizontally(x, g);
   const int64_t patch = g.patch_size(), pixels = g.out_pixels(), out_c = g.out_c;
   if (pixels == 0) return std::fill(dfilter, dfilter + patch * out_c, 0.0f);
   const PatchPanels panels(g, cfg.nr, rows_are_contiguous(g));

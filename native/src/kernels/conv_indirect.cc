@@ -14,6 +14,10 @@ bool rows_are_contiguous(const ConvGeometry& g) {
   return g.dilation_w == 1 && g.pad_left == 0 && (g.out_w - 1) * g.stride_w + g.filter_w <= g.in_w;
 }
 
+bool worth_padding_horizontally(const ConvGeometry& g) {
+  return !rows_are_contiguous(g) && g.dilation_w == 1 && g.filter_w * g.in_c <= 64;
+}
+
 // Into scratch memory, by all threads: a fresh vector cost page faults and a zero-fill of
 // the whole image, on one thread, at every call (~1.7 MB for a batch of 128 RGB images).
 const float* pad_horizontally(const float* x, ConvGeometry& g) {
@@ -84,7 +88,7 @@ void indirect_conv(const float* x, const float* filter, float* y, const ConvGeom
   const GemmConfig& cfg = gemm_config();
   const int MR = cfg.mr, NR = cfg.nr;
   ConvGeometry g = geometry;
-  if (!rows_are_contiguous(g) && g.dilation_w == 1 && g.filter_w * g.in_c <= 64) x = pad_horizontally(x, g);
+  if (worth_padding_horizontally(g)) x = pad_horizontally(x, g);
   const bool row_taps = rows_are_contiguous(g);
   const int64_t taps = row_taps ? g.filter_h : g.filter_h * g.filter_w;
   const int64_t channels = row_taps ? g.filter_w * g.in_c : g.in_c;

@@ -2,8 +2,6 @@
 // a table of pointers to the input vectors each filter tap reads (or to zeros in the
 // padding), and the filter packed once into NR-wide panels.
 #pragma once
-#include <vector>
-
 #include "../gemm/gemm.h"
 #include "conv_geometry.h"
 
@@ -23,5 +21,10 @@ bool rows_are_contiguous(const ConvGeometry& g);
 // updated to describe it), which makes their filter rows contiguous; the copy is cheap next
 // to the convolution.
 const float* pad_horizontally(const float* x, ConvGeometry& g);
+
+// Whether the forward and filter-gradient kernels pad this input first: rows not contiguous,
+// and a filter row short enough (filter_w * in_c <= 64 floats) that reading it as one run
+// pays for the copy.
+bool worth_padding_horizontally(const ConvGeometry& g);
 
 }  // namespace convkit
