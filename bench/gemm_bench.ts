@@ -58,11 +58,12 @@ const only = process.argv.indexOf('--only');
 const selectedShapes = only > 0 ? convShapes.filter(([name]) => name.startsWith(process.argv[only + 1])) : convShapes;
 
 // --winograd-vs-direct times every shape again with CONVKIT_WINOGRAD=0, --variants with
-// CONVKIT_WINOGRAD=f2, f4 and f5 (the addon reads it at each call), back to back, and prints
-// each and the chosen kernels' speed-ups over it (and F(4x4)'s over F(2x2), F(5x5)'s over F(4x4)).
+// CONVKIT_WINOGRAD=f2, f3, f4 and f5 (the addon reads it at each call), back to back, and prints
+// each and the chosen kernels' speed-ups over it (and F(4x4)'s over F(2x2) and F(3x3), F(5x5)'s
+// over F(4x4)).
 const comparisons: Array<[name: string, setting: string]> = [];
 if (process.argv.includes('--winograd-vs-direct')) comparisons.push(['direct', '0']);
-if (process.argv.includes('--variants')) comparisons.push(['f2', 'f2'], ['f4', 'f4'], ['f5', 'f5']);
+if (process.argv.includes('--variants')) comparisons.push(['f2', 'f2'], ['f3', 'f3'], ['f4', 'f4'], ['f5', 'f5']);
 
 type KernelSpeeds = { forward_gflops: number; backprop_input_gflops: number; backprop_filter_gflops: number };
 
@@ -110,8 +111,9 @@ function convKernels(batch: number) {
       (['forward_gflops', 'backprop_input_gflops', 'backprop_filter_gflops'] as const)
         .map((key) => +(faster[key] / slower[key]).toFixed(2));
     for (const [other, speedsThere] of measured) Object.assign(row, { [other]: speedsThere, [`speedup_vs_${other}`]: ratios(chosen, speedsThere) });
-    const [f2, f4, f5] = [measured.get('f2'), measured.get('f4'), measured.get('f5')];
+    const [f2, f3, f4, f5] = ['f2', 'f3', 'f4', 'f5'].map((variant) => measured.get(variant));
     if (f2 && f4) row.f4_over_f2 = ratios(f4, f2);
+    if (f3 && f4) row.f4_over_f3 = ratios(f4, f3);
     if (f4 && f5) row.f5_over_f4 = ratios(f5, f4);
     rows.push(row);
     tf.dispose([x, w, y]);

@@ -127,10 +127,11 @@ describe('ops.fusedConv2d (ConvkitFusedConv2D and its per-input gradients)', () 
 });
 
 // 3x3 stride-1 convolutions with enough channels run as Winograd F(2x2, 3x3), or F(4x4, 3x3)
-// with many channels, or F(5x5, 3x3) where the output is cut into 5s better than into 4s:
+// with many channels, or F(3x3, 3x3) or F(5x5, 3x3) where the output is cut into 3s or 5s
+// better than into 4s:
 // sizes that leave partly used edge tiles, batch 1 and more, both paddings (the input
 // gradient of 'valid' is a convolution padded by 2), channels off the 8-float vectors and
-// 16-wide panels. CONVKIT_WINOGRAD=f2, f4 and f5 (winograd.test.ts) run every 3x3 stride-1
+// 16-wide panels. CONVKIT_WINOGRAD=f2, f3, f4 and f5 (winograd.test.ts) run every 3x3 stride-1
 // case above on each variant too.
 const winogradCases: typeof cases = [
   { x: [1, 15, 17, 32], filter: [3, 3, 32, 40], stride: 1, pad: 'same' },
@@ -140,6 +141,8 @@ const winogradCases: typeof cases = [
   { x: [4, 20, 22, 16], filter: [3, 3, 16, 19], stride: 1, pad: 'valid' },
   { x: [2, 15, 15, 64], filter: [3, 3, 64, 70], stride: 1, pad: 'same' },  // F(5x5): 15x15
   { x: [1, 12, 13, 40], filter: [3, 3, 40, 37], stride: 1, pad: 'valid' },  // F(5x5): 10x11, partial edge tiles
+  { x: [2, 3, 3, 64], filter: [3, 3, 64, 36], stride: 1, pad: 'same' },  // F(3x3): 3x3, one tile per image
+  { x: [1, 11, 8, 24], filter: [3, 3, 24, 29], stride: 1, pad: 'valid' },  // F(3x3): 9x6
 ];
 
 /** The geometries of the forward convolution and of the one that computes its input gradient. */
@@ -171,7 +174,7 @@ describe('Winograd convolutions (forward, input and filter gradients)', () => {
     }
   }
   const setting = process.env.CONVKIT_WINOGRAD;
-  const forced = ['all', 'f2', 'f4', 'f5'].includes(setting ?? '') && `CONVKIT_WINOGRAD=${setting} forces Winograd`;
+  const forced = ['all', 'f2', 'f3', 'f4', 'f5'].includes(setting ?? '') && `CONVKIT_WINOGRAD=${setting} forces Winograd`;
   it('leaves the first layer (3 input channels), 1x1 and strided convolutions direct', { skip: forced }, () => {
     const direct = [
       tf.backend_util.computeConv2DInfo([8, 32, 32, 3], [3, 3, 3, 32], 1, 1, 'same'),

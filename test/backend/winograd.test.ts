@@ -5,14 +5,14 @@ import { describe, it } from 'node:test';
 import { assertSuitePasses } from './child_suite';
 
 // conv.test.ts checks the Winograd convolutions where convkit chooses them. Here every 3x3
-// stride-1 convolution of that suite is forced onto each variant, F(2x2, 3x3), F(4x4, 3x3)
-// and F(5x5, 3x3) (CONVKIT_WINOGRAD=f2 / f4 / f5: channels 3 and 5, batch 1, sizes that leave
+// stride-1 convolution of that suite is forced onto each variant, F(2x2, 3x3), F(3x3, 3x3),
+// F(4x4, 3x3) and F(5x5, 3x3) (CONVKIT_WINOGRAD=f2 / f3 / f4 / f5: channels 3 and 5, batch 1, sizes that leave
 // partial edge tiles, both paddings, fused bias + relu), on the AVX2 and the portable
 // transforms.
 describe('Winograd on every 3x3 stride-1 convolution', () => {
   const isas: Array<[string, Record<string, string>]> = [['AVX2 where the CPU has it', {}],
     ['portable', { CONVKIT_ISA: 'portable' }]];
-  for (const variant of ['f2', 'f4', 'f5']) {
+  for (const variant of ['f2', 'f3', 'f4', 'f5']) {
     for (const [isa, env] of isas) {
       it(`conv tests pass with CONVKIT_WINOGRAD=${variant}, ${isa}`, () => {
         assertSuitePasses(['test/backend/conv.test.ts'], { ...env, CONVKIT_WINOGRAD: variant });
@@ -21,9 +21,9 @@ describe('Winograd on every 3x3 stride-1 convolution', () => {
   }
 
   it('CONVKIT_WINOGRAD picks the variant or turns Winograd off', () => {
-    // Layers whose measured choice is F(4x4) (16x16 outputs), F(2x2) (6x6: F(4x4)'s edge
-    // tiles waste as much as it saves), F(5x5) (15x15: 9 tiles of 5 against 16 of 4) and
-    // direct (3 input channels).
+    // Layers whose measured choice is F(4x4) (16x16 outputs), F(3x3) (6x6: 4 tiles of 3,
+    // where F(4x4)'s edge tiles waste as much as it saves), F(5x5) (15x15: 9 tiles of 5
+    // against 16 of 4) and direct (3 input channels).
     const code = `
       const { backend, tf } = require('./src');
       const { geometryOf } = require('./src/backend/kernel_utils');
@@ -33,7 +33,7 @@ describe('Winograd on every 3x3 stride-1 convolution', () => {
         backend.addon.winogradTile(geometryOf(tf.backend_util.computeConv2DInfo(x, f, 1, 1, 'same')))).join(' '));`;
     const tiles = (setting: string) => spawnSync(process.execPath, ['--import', 'tsx', '-e', code],
       { env: { ...process.env, CONVKIT_WINOGRAD: setting }, encoding: 'utf8' }).stdout.trim();
-    assert.deepEqual([tiles('1'), tiles('0'), tiles('f2'), tiles('f4'), tiles('f5'), tiles('all')],
-      ['4 2 5 0', '0 0 0 0', '2 2 2 2', '4 4 4 4', '5 5 5 5', '4 2 5 2']);
+    assert.deepEqual([tiles('1'), tiles('0'), tiles('f2'), tiles('f3'), tiles('f4'), tiles('f5'), tiles('all')],
+      ['4 3 5 0', '0 0 0 0', '2 2 2 2', '3 3 3 3', '4 4 4 4', '5 5 5 5', '4 3 5 2']);
   });
 });

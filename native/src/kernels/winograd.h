@@ -1,8 +1,9 @@
-// Winograd F(m x m, 3x3) convolutions, m = 2, 4 or 5 (the maps are in winograd_transforms.h):
-// the output is cut into m x m tiles, each read from an (m+2)x(m+2) input window, and the
-// 3x3 filter's 9 taps become (m+2)² elementwise products per tile, each summed over
-// channels by a GEMM on the shared 6x16 micro-kernel: 2.25x (m = 2), 4x (m = 4) or 4.59x
-// (m = 5) fewer multiplies than the direct convolution, for the price of the transforms.
+// Winograd F(m x m, 3x3) convolutions, m = 2, 3, 4 or 5 (the maps are in
+// winograd_transforms.h): the output is cut into m x m tiles, each read from an (m+2)x(m+2)
+// input window, and the 3x3 filter's 9 taps become (m+2)² elementwise products per tile, each
+// summed over channels by a GEMM on the shared 6x16 micro-kernel: 2.25x (m = 2), 3.24x
+// (m = 3), 4x (m = 4) or 4.59x (m = 5) fewer multiplies than the direct convolution, for the
+// price of the transforms.
 #pragma once
 #include <cstdint>
 
@@ -14,12 +15,12 @@ namespace convkit {
 
 // Which Winograd variant convolves this geometry (forward, and so the stride-1 input
 // gradient, and filter gradient alike: they measured alike): the output tile side, 2 for
-// F(2x2, 3x3), 4 for F(4x4, 3x3), 5 for F(5x5, 3x3), or 0 for the direct kernels. Only 3x3 filters at stride
+// F(2x2, 3x3), 3 for F(3x3, 3x3), 4 for F(4x4, 3x3), 5 for F(5x5, 3x3), or 0 for the direct kernels. Only 3x3 filters at stride
 // 1, dilation 1, and only where the multiplies saved (fewer where the output is not a
 // multiple of the tile, whose last row and column of tiles are partly used) pay for the
 // transforms at this many channels (measured; see winograd_tiles.cc).
 // CONVKIT_WINOGRAD overrides it, to compare in one build and for tests: 0 = direct,
-// f2 / f4 / f5 = that variant wherever Winograd applies, all = Winograd wherever it applies
+// f2 / f3 / f4 / f5 = that variant wherever Winograd applies, all = Winograd wherever it applies
 // (the variant chosen as without the setting where that picks one, else F(2x2)).
 int winograd_tile(const ConvGeometry& g);
 

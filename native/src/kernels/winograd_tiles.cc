@@ -12,13 +12,16 @@ namespace {
 // A larger tile's transforms cost more per output: it must save this many times the
 // multiplies of every smaller tile to be chosen (measured: F(4x4) won at 10x10 outputs, 1.23
 // times F(2x2)'s saving, and lost at 5x5 and 6x6, where both save the same; F(5x5) won by
-// 13-27% at 15x15 (1.30 times F(4x4)'s saving), 10x10 and 30x30, and tied at 20x20 (1.15)).
+// 13-27% at 15x15 (1.30 times F(4x4)'s saving), 10x10 and 30x30, and tied at 20x20 (1.15);
+// F(3x3) won by 20-40% at 3x3 (1.44 times F(4x4)'s saving), 6x6 and 9x9, and lost to F(4x4)
+// at 7x7 (0.64 times its saving) by 30%).
 constexpr double kLargerTileMinAdvantage = 1.2;
 
 // Multiplies saved by F(tile x tile, 3x3): 9 per output pixel directly, (tile+2)² per tile,
 // with the last row and column of tiles partly used where the output is not a multiple of
 // the tile (F(2x2): 2.25 for even sizes, 1.27 for a 3x3 output; F(4x4): 4 for multiples
-// of 4, 3.06 for 7x7, 3.52 for 15x15; F(5x5): 4.59 for multiples of 5).
+// of 4, 3.06 for 7x7, 3.52 for 15x15; F(3x3): 3.24 for multiples of 3, 1.96 for 7x7;
+// F(5x5): 4.59 for multiples of 5).
 double multiplies_saved(const ConvGeometry& g, int tile) {
   const double tiles = static_cast<double>((g.out_h + tile - 1) / tile * ((g.out_w + tile - 1) / tile));
   return 9.0 * g.out_h * g.out_w / ((tile + 2) * (tile + 2) * tiles);
@@ -35,7 +38,7 @@ int measured_tile(const ConvGeometry& g) {
   const double needed = channels < 32 ? 1.9 : channels < 128 ? 1.5 : 1.25;
   int chosen = 0;
   double smaller_saved = 0.0;  // the most any smaller tile saves
-  for (const int tile : {2, 4, 5}) {
+  for (const int tile : {2, 3, 4, 5}) {
     const double saved = multiplies_saved(g, tile);
     if (saved >= needed && saved >= kLargerTileMinAdvantage * smaller_saved) chosen = tile;
     smaller_saved = std::max(smaller_saved, saved);
@@ -52,6 +55,7 @@ int winograd_tile(const ConvGeometry& g) {
                        g.dilation_h == 1 && g.dilation_w == 1 && g.out_h > 0 && g.out_w > 0;
   if (!applies) return 0;
   if (setting && std::strcmp(setting, "f2") == 0) return 2;  // for tests and benchmarks
+  if (setting && std::strcmp(setting, "f3") == 0) return 3;
   if (setting && std::strcmp(setting, "f4") == 0) return 4;
   if (setting && std::strcmp(setting, "f5") == 0) return 5;
   const int tile = measured_tile(g);

@@ -7,6 +7,11 @@
 // F(2x2, 3x3), interpolation points 0, 1, -1 and ∞: 16 products per 4 outputs.
 //   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
 //   Aᵀ = [1 1 1 0; 0 1 -1 -1].
+// F(3x3, 3x3), points 0, 1, -1, 2 and ∞: 25 products per 9 outputs (a 3x3 output in one tile,
+// where F(4x4) needs 36 products), fp32 errors ~0.4x F(4x4)'s.
+//   Bᵀ = [2 -1 -2 1 0; 0 -2 -1 1 0; 0 2 -3 1 0; 0 -1 0 1 0; 0 2 -1 -2 1],
+//   G  = [½ 0 0; -½ -½ -½; -⅙ ⅙ -⅙; ⅙ ⅓ ⅔; 0 0 1],
+//   Aᵀ = [1 1 1 1 0; 0 1 -1 2 0; 0 1 1 4 1].
 // F(4x4, 3x3), points 0, 1, -1, 2, -2 and ∞ (Lavin & Gray): 36 products per 16 outputs.
 //   Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
 //   G  = [¼ 0 0; -⅙ -⅙ -⅙; -⅙ ⅙ -⅙; 1/24 1/12 ⅙; 1/24 -1/12 ⅙; 0 0 1],
@@ -66,7 +71,7 @@ using TileOut = TilePlaces<float>;
 
 // One Winograd variant F(tile x tile, 3x3) and its transforms in one build.
 struct WinogradVariant {
-  int tile;  // output tile side m: 2, 4 or 5
+  int tile;  // output tile side m: 2, 3, 4 or 5
   int window() const { return tile + 2; }  // input tile side
   int elements() const { return window() * window(); }  // products per tile
   int outputs() const { return tile * tile; }
@@ -84,7 +89,7 @@ struct WinogradVariant {
   void (*filter_gradient)(const float* const* m, float* const* dg, int64_t channels);
 };
 
-// F(tile x tile, 3x3), tile 2, 4 or 5, in the fastest build this CPU runs: AVX2
+// F(tile x tile, 3x3), tile 2, 3, 4 or 5, in the fastest build this CPU runs: AVX2
 // (winograd_transforms_avx2.cc) or portable.
 const WinogradVariant& winograd_variant(int tile);
 

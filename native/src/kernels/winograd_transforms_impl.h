@@ -55,6 +55,61 @@ struct F2x2Lines {
   };
 };
 
+// F(3x3, 3x3), points 0, 1, -1, 2 and ∞: 25 products per 9 outputs (a 3x3 output in one
+// tile where F(4x4) needs 36 products). Bᵀ's rows for ±1 are x·S ± S for S = x² - 2x, and
+// those of 0 and ∞ are (x² - 1)(x - 2) and x times it.
+struct F3x3Lines {
+  static constexpr int kTile = 3;
+  struct Input {  // Bᵀ: 5 -> 5
+    template <typename V>
+    void operator()(const V (&d)[5], V (&v)[5]) const {
+      const V s0 = d[2] - 2.0f * d[1], s1 = d[3] - 2.0f * d[2];  // S at offsets 0 and 1
+      v[0] = 2.0f * (d[0] - d[2]) + d[3] - d[1];
+      v[1] = s1 + s0, v[2] = s1 - s0;
+      v[3] = d[3] - d[1];
+      v[4] = 2.0f * (d[1] - d[3]) + d[4] - d[2];
+    }
+  };
+  struct Output {  // Aᵀ: 5 -> 3, row i = p^i per point
+    template <typename V>
+    void operator()(const V (&m)[5], V (&y)[3]) const {
+      const V even = m[1] + m[2];
+      y[0] = m[0] + even + m[3];
+      y[1] = m[1] - m[2] + 2.0f * m[3];
+      y[2] = even + 4.0f * m[3] + m[4];
+    }
+  };
+  struct Filter {  // G: 3 -> 5, row p = p^k / Π(p - other points), matching Bᵀ
+    template <typename V>
+    void operator()(const V (&g)[3], V (&u)[5]) const {
+      const V outer = g[0] + g[2];
+      u[0] = g[0] * 0.5f;
+      u[1] = (outer + g[1]) * -0.5f, u[2] = (outer - g[1]) * (-1.0f / 6);
+      u[3] = (g[0] + 2.0f * g[1] + 4.0f * g[2]) * (1.0f / 6);
+      u[4] = g[2];
+    }
+  };
+  struct Gradient {  // A: 3 -> 5
+    template <typename V>
+    void operator()(const V (&dy)[3], V (&w)[5]) const {
+      const V even = dy[0] + dy[2];
+      w[0] = dy[0];
+      w[1] = even + dy[1], w[2] = even - dy[1];
+      w[3] = dy[0] + 2.0f * dy[1] + 4.0f * dy[2];
+      w[4] = dy[2];
+    }
+  };
+  struct FilterGradient {  // Gᵀ: 5 -> 3
+    template <typename V>
+    void operator()(const V (&m)[5], V (&dg)[3]) const {
+      const V half1 = m[1] * 0.5f, sixth2 = m[2] * (1.0f / 6), sixth3 = m[3] * (1.0f / 6);
+      dg[0] = m[0] * 0.5f - half1 - sixth2 + sixth3;
+      dg[1] = sixth2 + 2.0f * sixth3 - half1;
+      dg[2] = 4.0f * sixth3 - half1 - sixth2 + m[4];
+    }
+  };
+};
+
 // F(4x4, 3x3): rows 1-2 and 3-4 of every map pair up as even ± odd parts (points ±1, ±2).
 struct F4x4Lines {
   static constexpr int kTile = 4;
@@ -313,11 +368,19 @@ struct Transforms {
 };
 
 const WinogradVariant kF2x2 = Transforms<F2x2Lines>::variant();
+const WinogradVariant kF3x3 = Transforms<F3x3Lines>::variant();
 const WinogradVariant kF4x4 = Transforms<F4x4Lines>::variant();
 const WinogradVariant kF5x5 = Transforms<F5x5Lines>::variant();
 
-// This build's variant for an output tile side of 2, 4 or 5.
-const WinogradVariant& variant_of(int tile) { return tile == 5 ? kF5x5 : tile == 4 ? kF4x4 : kF2x2; }
+// This build's variant for an output tile side of 2, 3, 4 or 5.
+const WinogradVariant& variant_of(int tile) {
+  switch (tile) {
+    case 5: return kF5x5;
+    case 4: return kF4x4;
+    case 3: return kF3x3;
+    default: return kF2x2;
+  }
+}
 
 }  // namespace
 }  // namespace convkit
