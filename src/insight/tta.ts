@@ -63,9 +63,9 @@ export function classifierOf(model: Predictor): Classifier {
   return (images) => readingOutputsOnly(() => model.predict(images, { batchSize: Math.max(1, images.shape[0]) }) as tf.Tensor2D);
 }
 
-/** Level 1: the mean of the outputs on the images and on their mirror images. */
-function mirrorAveraged(classify: Classifier, images: tf.Tensor4D): tf.Tensor2D {
-  return tf.mul(tf.add(classify(images), classify(mirrorImages(images))), 0.5);
+/** Level 1: the mean of the outputs on the images (given, `plain`) and on their mirror images. */
+function mirrorAveraged(classify: Classifier, images: tf.Tensor4D, plain = classify(images)): tf.Tensor2D {
+  return tf.mul(tf.add(plain, classify(mirrorImages(images))), 0.5);
 }
 
 /**
@@ -77,11 +77,22 @@ function mirrorAveraged(classify: Classifier, images: tf.Tensor4D): tf.Tensor2D 
  */
 export function predictWithTta(classify: Classifier, images: tf.Tensor4D, level: number): tf.Tensor2D {
   const checked = checkTtaLevel(level);
+  if (checked === 0) return tf.tidy(() => classify(images));
+  const [plain, augmented] = predictPlainAndTta(classify, images, checked);
+  plain.dispose();
+  return augmented;
+}
+
+/**
+ * The outputs on the images alone and with test-time augmentation of `level` (1 or 2), from
+ * one pass over each view: the images themselves are one of the views, scored once for both.
+ */
+export function predictPlainAndTta(classify: Classifier, images: tf.Tensor4D, level: 1 | 2): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
-    if (checked === 0) return classify(images);
-    const mirrored = mirrorAveraged(classify, images);
-    if (checked === 1) return mirrored;
+    const plain = classify(images);
+    const mirrored = mirrorAveraged(classify, images, plain);
+    if (level === 1) return [plain, mirrored];
     const shifted = [translateImages(images, 1, 0, 0), translateImages(images, 1, 2, 2)].map((view) => mirrorAveraged(classify, view));
-    return tf.add(tf.mul(mirrored, 0.5), tf.mul(tf.add(shifted[0], shifted[1]), 0.25));
+    return [plain, tf.add(tf.mul(mirrored, 0.5), tf.mul(tf.add(shifted[0], shifted[1]), 0.25))];
   });
 }

@@ -6,7 +6,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { BatchStream } from '../data/batches';
 import type { Normalization } from '../data/preprocess';
 import type { ImageSet } from '../data/types';
-import { checkTtaLevel, classifierOf, predictWithTta } from '../insight/tta';
+import { ConvkitError } from '../errors';
+import { Classifier, checkTtaLevel, classifierOf, predictPlainAndTta, predictWithTta } from '../insight/tta';
 
 export interface Evaluation {
   /** Mean categorical cross-entropy, computed as in training. */
@@ -19,6 +20,14 @@ export interface EvaluateOptions {
   tta?: number;
 }
 
+/** Plain and test-time-augmented scores of one validation pass (see evaluateWithTta). */
+export interface TtaEvaluation {
+  plain: Evaluation;
+  tta: Evaluation;
+  /** Seconds spent on the views other than the images themselves: what TTA added to the pass. */
+  ttaSeconds: number;
+}
+
 /**
  * Runs `model` over `set` in batches; the loss is the one training minimises (without
  * label smoothing), of the averaged probabilities when test-time augmentation is on.
@@ -26,21 +35,64 @@ export interface EvaluateOptions {
 export async function evaluate(model: tfl.LayersModel, set: ImageSet, normalization: Normalization, batchSize = 250,
   options: EvaluateOptions = {}): Promise<Evaluation> {
   const tta = checkTtaLevel(options.tta ?? 0);
+  const [scores] = await score(model, set, normalization, batchSize, 1,
+    (classify, x) => [predictWithTta(classify, x, tta)]);
+  return scores;
+}
+
+/**
+ * `evaluate` without and with test-time augmentation of `level` (1 or 2) in one pass: the
+ * plain scores come from the augmentation's own view of the images themselves (as a
+ * training run's last validation needs both).
+ */
+export async function evaluateWithTta(model: tfl.LayersModel, set: ImageSet, normalization: Normalization, level: number,
+  batchSize = 250): Promise<TtaEvaluation> {
+  const checked = checkTtaLevel(level);
+  if (checked === 0) throw new ConvkitError('evaluateWithTta needs a test-time augmentation level of 1 or 2');
+  let ttaSeconds = 0;
+  const [plain, tta] = await score(model, set, normalization, batchSize, 2, (classify, x) => {
+    // Timing the views other than the images themselves: the first call of the classifier is that view.
+    let plainSeconds = 0;
+    const timed: Classifier = (images) => {
+      const started = performance.now();
+      const output = classify(images);
+      if (plainSeconds === 0) plainSeconds = (performance.now() - started) / 1000;
+      return output;
+    };
+    const started = performance.now();
+    const outputs = predictPlainAndTta(timed, x, checked);
+    ttaSeconds += (performance.now() - started) / 1000 - plainSeconds;
+    return outputs;
+  });
+  return { plain, tta, ttaSeconds };
+}
+
+/**
+ * The loss and accuracy of each of the `outputs` sets of class probabilities `predict` gives
+ * per batch of images.
+ */
+async function score(model: tfl.LayersModel, set: ImageSet, normalization: Normalization, batchSize: number, outputs: number,
+  predict: (classify: Classifier, x: tf.Tensor4D) => tf.Tensor2D[]): Promise<Evaluation[]> {
   const classes = model.outputs[0].shape[1] as number;
+  const classify = classifierOf(model);
   const stream = new BatchStream(set, { batchSize, shuffle: false, seed: 0, normalize: normalization });
-  let lossSum = 0;
-  let correct = 0;
+  const sums = Array.from({ length: outputs }, () => ({ loss: 0, correct: 0 }));
   for (const batch of stream.epoch(0)) {
-    const [losses, hits] = tf.tidy(() => {
+    const totals = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.count, set.height, set.width, set.channels]);
       const labels = tf.tensor1d(batch.labels, 'int32');
-      const probabilities = predictWithTta(classifierOf(model), x, tta);
-      const loss = tfl.metrics.categoricalCrossentropy(tf.cast(tf.oneHot(labels, classes), 'float32'), probabilities);
-      return [tf.sum(loss), tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, 1), labels), 'int32'))];
+      const oneHot = tf.cast(tf.oneHot(labels, classes), 'float32');
+      return predict(classify, x).map((probabilities) => [
+        tf.sum(tfl.metrics.categoricalCrossentropy(oneHot, probabilities)),
+        tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, 1), labels), 'int32')),
+      ]);
     });
-    lossSum += (await losses.data())[0];
-    correct += (await hits.data())[0];
-    tf.dispose([losses, hits]);
+    const values = await Promise.all(totals.flat().map(async (t) => (await t.data())[0]));
+    tf.dispose(totals.flat());
+    sums.forEach((sum, i) => {
+      sum.loss += values[2 * i];
+      sum.correct += values[2 * i + 1];
+    });
   }
-  return { loss: lossSum / set.count, accuracy: correct / set.count };
+  return sums.map(({ loss, correct }) => ({ loss: loss / set.count, accuracy: correct / set.count }));
 }

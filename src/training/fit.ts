@@ -15,7 +15,7 @@ import { setDropoutPosition } from '../models/dropout';
 import { ModelMetadata } from '../models/io';
 import { Callback, Logs, TrainingContext } from './callbacks';
 import { ResumeState, saveTrainingCheckpoint } from './checkpoint';
-import { evaluate } from './evaluate';
+import { evaluate, evaluateWithTta } from './evaluate';
 import { restoreOptimizer } from './optimizer_state';
 import { DEFAULT_RECIPE, compileWith } from './recipe';
 
@@ -45,6 +45,12 @@ export interface FitOptions {
   metadata?: ModelMetadata;
   /** Once aborted, training stops after the current batch and saves a checkpoint. */
   signal?: AbortSignal;
+  /**
+   * Test-time augmentation level (1 or 2) of an extra score on the validation set after the
+   * last epoch: val_loss_tta and val_accuracy_tta in that epoch's logs, and tta_seconds, the
+   * time the augmentation added (the plain scores come from the same pass).
+   */
+  finalTta?: number;
   /** Continue a checkpointed run; the checkpoint's weights must already be in the model. */
   resume?: { state: ResumeState; optimizerData: Uint8Array; source: string };
 }
@@ -215,9 +221,17 @@ class TrainingLoop {
       loss: sums.lossSum / sums.images, accuracy: sums.accuracySum / sums.images, lr: this.context.learningRate,
       seconds: sums.seconds, images_per_second: sums.images / sums.seconds,
     };
-    if (this.data.validation && this.data.validation.count > 0) {
-      const validation = await evaluate(this.model, this.data.validation, this.options.normalization);
-      Object.assign(logs, { val_loss: validation.loss, val_accuracy: validation.accuracy });
+    const validation = this.data.validation;
+    if (validation && validation.count > 0) {
+      const { normalization, finalTta } = this.options;
+      if (finalTta && epoch + 1 === this.options.epochs) {
+        const { plain, tta, ttaSeconds } = await evaluateWithTta(this.model, validation, normalization, finalTta);
+        Object.assign(logs, { val_loss: plain.loss, val_accuracy: plain.accuracy,
+          val_loss_tta: tta.loss, val_accuracy_tta: tta.accuracy, tta_seconds: ttaSeconds });
+      } else {
+        const { loss, accuracy } = await evaluate(this.model, validation, normalization);
+        Object.assign(logs, { val_loss: loss, val_accuracy: accuracy });
+      }
     }
     this.history.push(logs);
     for (const callback of this.callbacks) await callback.onEpochEnd(epoch, logs, this.context);

@@ -8,12 +8,11 @@ export { SCHEDULE_KINDS, Schedule, ScheduleConfig, SchedulePosition, cosineDecay
 export { Lookahead, LookaheadArgs, LookaheadDecay, airbenchLookaheadDecay } from './lookahead';
 export { CrossentropyOptions, LossFunction, categoricalCrossentropy } from './losses';
 export { FitOptions, FitResult, HISTORY_FILE, TrainingData, compileModel, fit } from './fit';
-export { Evaluation, EvaluateOptions, evaluate } from './evaluate';
+export { Evaluation, EvaluateOptions, TtaEvaluation, evaluate, evaluateWithTta } from './evaluate';
 export { ResumeState, TrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpoint';
 export { captureOptimizer, restoreOptimizer } from './optimizer_state';
 export { BEST_FOLDER, DEFAULT_CONFIG, DatasetLoader, RunOptions, RunResult, TrainingConfig, randomSeed, resume, train } from './run';
 export { DEFAULT_RECIPE, FAST_BATCH_SIZE, FreezeAfterEpochs, InputScaling, OptimizerConfig, RecipeSettings, compileWith, optimizerFor,
   parseOptimizerSpec, recipeFor } from './recipe';
 export { DEFAULT_THRESHOLDS, Milestone, TimeToAccuracy, TimeToAccuracyArgs } from './milestones';
-export { FinalTtaValidation } from './tta_validation';
 export { KEPT_EPOCHS_FOLDER, KeepEpochs, keptEpochFolder } from './keep_epochs';

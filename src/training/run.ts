@@ -26,7 +26,6 @@ import { Lookahead } from './lookahead';
 import { TimeToAccuracy } from './milestones';
 import { TrainingCompute } from './compute';
 import { DEFAULT_RECIPE, FreezeAfterEpochs, RecipeSettings, compileWith } from './recipe';
-import { FinalTtaValidation } from './tta_validation';
 import { ProgressBar } from './progress';
 import { scheduleFromConfig } from './schedules';
 
@@ -122,7 +121,6 @@ function callbacksFor(config: TrainingConfig, folder: string, model: tfl.LayersM
   const whiteningBias = model.layers.find((layer) => layer.name === WHITENING_LAYER)?.weights.find((w) => w.originalName.endsWith('/bias'));
   if (whiteningBias) callbacks.push(new FreezeAfterEpochs([whiteningBias], WHITENING_BIAS_EPOCHS));
   callbacks.push(new TrainingCompute(dataset.train.count));
-  if (config.tta > 0 && hasValidation) callbacks.push(new FinalTtaValidation(dataset.validation, normalization, config.tta));
   if (config.patience !== null) callbacks.push(new EarlyStopping({ monitor, patience: config.patience }));
   if (hasValidation) callbacks.push(new TimeToAccuracy({ log: options.log }));
   callbacks.push(new ModelCheckpoint(path.join(folder, BEST_FOLDER), { monitor }));
@@ -167,6 +165,7 @@ async function run(model: tfl.Sequential, dataset: Dataset, config: TrainingConf
     const result = await fit(model, dataset, {
       epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization,
       augment: parseAugmentSpec(config.augment), callbacks, checkpointDir: folder, metadata, signal: options.signal, resume,
+      finalTta: config.tta,
     });
     if (result.stopReason !== 'interrupted') reportCompute(model, dataset, result, callbacks, options);
     return { ...result, folder };

@@ -9,7 +9,7 @@ import { tf } from '../../src';
 import { scaleOnlyNormalization } from '../../src/data/preprocess';
 import { ConvkitError } from '../../src/errors';
 import { mirrorImages, predictPixels, predictWithTta, translateImages } from '../../src/insight';
-import { evaluate } from '../../src/training/evaluate';
+import { evaluate, evaluateWithTta } from '../../src/training/evaluate';
 import { randomImageSet, seededValues, setWeights, tinyClassifier } from './fixtures';
 
 /** One 3x3 single-channel image holding 1..9, row by row. */
@@ -93,6 +93,23 @@ describe('test-time augmentation', () => {
     assert.equal(mirror.accuracy, none.accuracy);
     model.dispose();
     symmetric.dispose();
+  });
+
+  it('evaluateWithTta gives the plain and the augmented scores of one pass, as two evaluations would', async () => {
+    const set = randomImageSet(23);
+    const normalization = scaleOnlyNormalization(3);
+    const model = tinyClassifier();
+    const plain = await evaluate(model, set, normalization, 10);
+    for (const level of [1, 2]) {
+      const before = tf.memory().numTensors;
+      const both = await evaluateWithTta(model, set, normalization, level, 10);
+      assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+      assert.deepEqual(both.plain, plain);
+      assert.deepEqual(both.tta, await evaluate(model, set, normalization, 10, { tta: level }));
+      assert.ok(both.ttaSeconds > 0);
+    }
+    await assert.rejects(evaluateWithTta(model, set, normalization, 0), ConvkitError);
+    model.dispose();
   });
 
   it('predictions take the level too, and stay probabilities', () => {
