@@ -74,25 +74,18 @@ function mirrorAveraged(classify: Classifier, images: tf.Tensor4D, plain = class
  * averages of the images moved one pixel up-left and one pixel down-right (reflection
  * padded). airbench averages logits; convkit's models end in a softmax, so this averages
  * the probabilities, which stay probabilities (rows sum to 1) and score as usual.
+ * `plain`, when the caller has them already, are the outputs on the images themselves (one
+ * of the views), which are then not computed again.
  */
-export function predictWithTta(classify: Classifier, images: tf.Tensor4D, level: number): tf.Tensor2D {
+export function predictWithTta(classify: Classifier, images: tf.Tensor4D, level: number, plain?: tf.Tensor2D): tf.Tensor2D {
   const checked = checkTtaLevel(level);
-  if (checked === 0) return tf.tidy(() => classify(images));
-  const [plain, augmented] = predictPlainAndTta(classify, images, checked);
-  plain.dispose();
-  return augmented;
-}
-
-/**
- * The outputs on the images alone and with test-time augmentation of `level` (1 or 2), from
- * one pass over each view: the images themselves are one of the views, scored once for both.
- */
-export function predictPlainAndTta(classify: Classifier, images: tf.Tensor4D, level: 1 | 2): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
-    const plain = classify(images);
-    const mirrored = mirrorAveraged(classify, images, plain);
-    if (level === 1) return [plain, mirrored];
+    // A copy of the caller's tensor, so that the result is always the caller's to dispose.
+    const own = plain ? tf.clone(plain) : classify(images);
+    if (checked === 0) return own;
+    const mirrored = mirrorAveraged(classify, images, own);
+    if (checked === 1) return mirrored;
     const shifted = [translateImages(images, 1, 0, 0), translateImages(images, 1, 2, 2)].map((view) => mirrorAveraged(classify, view));
-    return [plain, tf.add(tf.mul(mirrored, 0.5), tf.mul(tf.add(shifted[0], shifted[1]), 0.25))];
+    return tf.add(tf.mul(mirrored, 0.5), tf.mul(tf.add(shifted[0], shifted[1]), 0.25));
   });
 }

@@ -7,7 +7,7 @@ import { BatchStream } from '../data/batches';
 import type { Normalization } from '../data/preprocess';
 import type { ImageSet } from '../data/types';
 import { ConvkitError } from '../errors';
-import { Classifier, checkTtaLevel, classifierOf, predictPlainAndTta, predictWithTta } from '../insight/tta';
+import { Classifier, checkTtaLevel, classifierOf, predictWithTta } from '../insight/tta';
 
 export interface Evaluation {
   /** Mean categorical cross-entropy, computed as in training. */
@@ -51,18 +51,11 @@ export async function evaluateWithTta(model: tfl.LayersModel, set: ImageSet, nor
   if (checked === 0) throw new ConvkitError('evaluateWithTta needs a test-time augmentation level of 1 or 2');
   let ttaSeconds = 0;
   const [plain, tta] = await score(model, set, normalization, batchSize, 2, (classify, x) => {
-    // Timing the views other than the images themselves: the first call of the classifier is that view.
-    let plainSeconds = 0;
-    const timed: Classifier = (images) => {
-      const started = performance.now();
-      const output = classify(images);
-      if (plainSeconds === 0) plainSeconds = (performance.now() - started) / 1000;
-      return output;
-    };
+    const own = classify(x);
     const started = performance.now();
-    const outputs = predictPlainAndTta(timed, x, checked);
-    ttaSeconds += (performance.now() - started) / 1000 - plainSeconds;
-    return outputs;
+    const augmented = predictWithTta(classify, x, checked, own);
+    ttaSeconds += (performance.now() - started) / 1000;
+    return [own, augmented];
   });
   return { plain, tta, ttaSeconds };
 }
