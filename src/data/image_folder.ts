@@ -1,5 +1,6 @@
 // Class-per-folder trees of JPEG/PNG images of any size, read from a folder or straight out
-// of a .tar.gz, decoded and resized with sharp, and cached as raw bytes so the next load
+// of a .tar.gz, decoded and resized with sharp (plain JPEGs at the target size by a faster
+// decoder, jpeg_decoder.ts), and cached as raw bytes so the next load
 // is one file read. Class names are the folder names, sorted (as Keras does).
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -10,6 +11,7 @@ import sharp from 'sharp';
 import { ConvkitError } from '../errors';
 import { isArchivePath, readArchiveFiles } from './archive';
 import { readImageCache, writeImageCache } from './image_cache';
+import { createFastJpegDecoder, type FastJpegDecode } from './jpeg_decoder';
 import { defaultLog, resolveCacheDir, statOrThrow } from './paths';
 import type { ImageSet } from './types';
 
@@ -105,7 +107,9 @@ interface DecodeTarget {
 }
 
 /** Decoded pixels, or the reason the bytes are not a usable image. */
-async function decodeImage(data: Buffer, target: DecodeTarget): Promise<Buffer | string> {
+async function decodeImage(data: Buffer, target: DecodeTarget, fastJpeg: FastJpegDecode | undefined): Promise<Buffer | string> {
+  const plainJpeg = await fastJpeg?.(data, target.width, target.height);
+  if (plainJpeg) return plainJpeg;
   try {
     let pipeline = sharp(data, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).removeAlpha();
     pipeline = target.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
@@ -223,13 +227,14 @@ async function decodeSource(source: string, listing: SourceListing, target: Deco
   let corruptCount = 0;
   const started = Date.now();
   let nextReport = 10_000;
+  const fastJpeg = target.channels === 3 ? await createFastJpegDecoder() : undefined;
   await forEachConcurrently(listing.files, DECODE_CONCURRENCY, async (file) => {
     if (!isImageFileName(file.path)) {
       nonImages.push(file.path);
       return;
     }
     const bytes = await file.read().catch((error: Error) => error.message);
-    const result = typeof bytes === 'string' ? bytes : await decodeImage(bytes, target);
+    const result = typeof bytes === 'string' ? bytes : await decodeImage(bytes, target, fastJpeg);
     if (typeof result === 'string') {
       corruptCount++;
       if (corrupt.length < EXAMPLES_IN_WARNINGS) corrupt.push(`${file.path}: ${result}`);

@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as H5 from 'h5wasm';
 
+import { importEsm } from '../import_esm';
 import { ConvkitError } from '../errors';
 import { TEMP_MARKER, syncFile, syncFolder } from './atomic_file';
 
@@ -23,13 +24,10 @@ type H5Module = typeof H5;
 /** More values than this in one dataset is a damaged file, not a weight. */
 const MAX_DATASET_VALUES = 100_000_000;
 
-// h5wasm ships as an ES module only. tsc compiles `import()` to `require()` in this
-// CommonJS project, which cannot load it; a Function body keeps the real import().
-const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 let h5wasmLoading: Promise<H5Module> | null = null;
 
 async function h5wasm(): Promise<H5Module> {
-  h5wasmLoading ??= importModule('h5wasm/node').then(async (loaded) => {
+  h5wasmLoading ??= importEsm('h5wasm/node').then(async (loaded) => {
     const h5 = loaded as H5Module;
     const module = await h5.ready;
     // Turns HDF5's errors into exceptions instead of diagnostics printed on stderr.
