@@ -71,10 +71,12 @@ export async function createFastJpegDecoder(): Promise<FastJpegDecode | undefine
     print: countMessage,
     printErr: countMessage,
   });
-  let codec = await instantiate();
+  // Undefined while a fresh instance is on its way: those files go to sharp meanwhile.
+  let codec: MozJpegModule | undefined = await instantiate();
   return async (data, width, height) => {
-    if (!looksLikeJpeg(data) || hasIccProfile(data)) return undefined;
-    // Synchronous from here to the check of `messages`: no other decode can interleave.
+    // Synchronous from here to the end: no other decode can interleave, and none can reach
+    // an instance that has stopped (calling one again can loop forever).
+    if (codec === undefined || !looksLikeJpeg(data) || hasIccProfile(data)) return undefined;
     messages = 0;
     let image: ReturnType<MozJpegModule['decode']>;
     try {
@@ -84,7 +86,8 @@ export async function createFastJpegDecoder(): Promise<FastJpegDecode | undefine
     }
     if (image === null) {
       // libjpeg's errors end the WebAssembly program (exit(1)): continue on a fresh instance.
-      codec = await instantiate();
+      codec = undefined;
+      instantiate().then((fresh) => { codec = fresh; }, () => { /* sharp decodes the rest */ });
       return undefined;
     }
     if (messages > 0 || image.width !== width || image.height !== height) return undefined;

@@ -27,6 +27,16 @@ async function sharpRgb(data: Buffer): Promise<Buffer> {
   return sharp(data).removeAlpha().toColourspace('srgb').raw().toBuffer();
 }
 
+/** After an error the decoder leaves files to sharp until its fresh instance is ready (a few ms). */
+async function decodeOnceReady(decode: FastJpegDecode, data: Buffer): Promise<Buffer | undefined> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const result = await decode(data, 32, 32);
+    if (result !== undefined) return result;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return undefined;
+}
+
 describe('fast JPEG decoder', () => {
   let decode: FastJpegDecode;
   before(async () => {
@@ -65,6 +75,19 @@ describe('fast JPEG decoder', () => {
     const broken = Buffer.from(good);
     broken.fill(0x55, 2, 40);  // destroys the segment markers: libjpeg stops with an error
     assert.equal(await decode(broken, 32, 32), undefined, 'broken headers');
-    assert.deepEqual(await decode(good, 32, 32), await sharpRgb(good), 'decoding goes on after an error');
+    assert.deepEqual(await decodeOnceReady(decode, good), await sharpRgb(good), 'decoding goes on after an error');
+  });
+
+  it('decodes good files right when broken ones arrive among them', async () => {
+    const good = await jpeg(32, 32, 5), expected = await sharpRgb(good);
+    const broken = Buffer.from(good);
+    broken.fill(0x55, 2, 40);
+    const files = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? broken : good));
+    const results = await Promise.all(files.map((file) => decode(file, 32, 32)));
+    results.forEach((result, i) => {
+      if (files[i] === broken) assert.equal(result, undefined, `file ${i} is broken`);
+      else if (result !== undefined) assert.deepEqual(result, expected, `file ${i}`);  // undefined: sharp's turn
+    });
+    assert.deepEqual(await decodeOnceReady(decode, good), expected);
   });
 });
