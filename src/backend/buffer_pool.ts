@@ -10,18 +10,14 @@
 // GB, up to 14 arrays of one size (measured). Any size may fill it: a cap per size (there
 // was one of 8) or a smaller total left the backward pass to allocate ~740 MB afresh every
 // step, ~190,000 page faults. The pool holds only arrays that the step allocates again, so
-// it adds nothing to the peak (measured 2.98 GB against 3.02 GB with the caps). When it is
-// full, the least recently used sizes make room (see evictUntilFree).
+// it adds nothing to the peak (measured 2.98 GB against 3.02 GB with the caps).
 // CONVKIT_POOL_MB overrides it.
 const MAX_POOLED_BYTES = (Number(process.env.CONVKIT_POOL_MB) || 4096) * 1024 * 1024;
 
-export class BufferPool {
-  /** Free arrays by length; the map's order is the order of last use, least recent first. */
+class BufferPool {
   private free = new Map<number, Float32Array[]>();
   private pooledBytes = 0;
   private owned = new WeakSet<object>();
-
-  constructor(private readonly maxBytes = MAX_POOLED_BYTES) {}
 
   /** An array of `length` floats with arbitrary contents: the kernel must write all of it. */
   take(length: number): Float32Array {
@@ -29,7 +25,6 @@ export class BufferPool {
     const reused = stack?.pop();
     if (reused) {
       this.pooledBytes -= reused.byteLength;
-      this.markUsed(length, stack!);
       return reused;
     }
     const fresh = new Float32Array(length);
@@ -41,44 +36,19 @@ export class BufferPool {
   give(values: unknown): void {
     if (!(values instanceof Float32Array) || !this.owned.has(values.buffer)) return;
     if (values.byteLength !== values.buffer.byteLength) return;  // a view, not the whole array
-    if (values.byteLength > this.maxBytes) {
+    const stack = this.free.get(values.length) ?? [];
+    if (this.pooledBytes + values.byteLength > MAX_POOLED_BYTES) {
       this.owned.delete(values.buffer);
       return;
     }
-    this.evictUntilFree(values.byteLength);
-    const stack = this.free.get(values.length) ?? [];
     stack.push(values);
-    this.markUsed(values.length, stack);
+    this.free.set(values.length, stack);
     this.pooledBytes += values.byteLength;
   }
 
   /** The array is visible outside the backend from now on: never recycle it. */
   escape(values: unknown): void {
     if (ArrayBuffer.isView(values)) this.owned.delete(values.buffer);
-  }
-
-  private markUsed(length: number, stack: Float32Array[]): void {
-    this.free.delete(length);
-    this.free.set(length, stack);
-  }
-
-  /**
-   * Lets the least recently used sizes go until `bytes` more fit. A phase that needs other
-   * sizes (a validation pass after training steps, an epoch's last, smaller batch) thus
-   * takes the memory over after its first batch; a full pool that kept the old sizes made
-   * it allocate afresh on every batch (the fast recipe at batch 1024: 12 s per validation
-   * instead of 4).
-   */
-  private evictUntilFree(bytes: number): void {
-    for (const [length, stack] of this.free) {
-      while (stack.length > 0 && this.pooledBytes + bytes > this.maxBytes) {
-        const dropped = stack.pop()!;
-        this.pooledBytes -= dropped.byteLength;
-        this.owned.delete(dropped.buffer);
-      }
-      if (stack.length === 0) this.free.delete(length);
-      if (this.pooledBytes + bytes <= this.maxBytes) return;
-    }
   }
 }
 
