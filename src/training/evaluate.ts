@@ -28,11 +28,14 @@ export interface TtaEvaluation {
   ttaSeconds: number;
 }
 
+/** Images per batch when the caller does not say. */
+export const DEFAULT_EVALUATION_BATCH = 250;
+
 /**
  * Runs `model` over `set` in batches; the loss is the one training minimises (without
  * label smoothing), of the averaged probabilities when test-time augmentation is on.
  */
-export async function evaluate(model: tfl.LayersModel, set: ImageSet, normalization: Normalization, batchSize = 250,
+export async function evaluate(model: tfl.LayersModel, set: ImageSet, normalization: Normalization, batchSize = DEFAULT_EVALUATION_BATCH,
   options: EvaluateOptions = {}): Promise<Evaluation> {
   const tta = checkTtaLevel(options.tta ?? 0);
   const [scores] = await score(model, set, normalization, batchSize, 1,
@@ -46,7 +49,7 @@ export async function evaluate(model: tfl.LayersModel, set: ImageSet, normalizat
  * training run's last validation needs both).
  */
 export async function evaluateWithTta(model: tfl.LayersModel, set: ImageSet, normalization: Normalization, level: number,
-  batchSize = 250): Promise<TtaEvaluation> {
+  batchSize = DEFAULT_EVALUATION_BATCH): Promise<TtaEvaluation> {
   const checked = checkTtaLevel(level);
   if (checked === 0) throw new ConvkitError('evaluateWithTta needs a test-time augmentation level of 1 or 2');
   let ttaSeconds = 0;

@@ -15,7 +15,7 @@ import { setDropoutPosition } from '../models/dropout';
 import { ModelMetadata } from '../models/io';
 import { Callback, Logs, TrainingContext } from './callbacks';
 import { ResumeState, saveTrainingCheckpoint } from './checkpoint';
-import { evaluate, evaluateWithTta } from './evaluate';
+import { DEFAULT_EVALUATION_BATCH, evaluate, evaluateWithTta } from './evaluate';
 import { restoreOptimizer } from './optimizer_state';
 import { DEFAULT_RECIPE, compileWith } from './recipe';
 
@@ -215,6 +215,17 @@ class TrainingLoop {
     return false;
   }
 
+  /**
+   * Validation batches as large as the training batches (DEFAULT_EVALUATION_BATCH at least):
+   * their forward pass then reuses the arrays the training steps left in the backend's
+   * output pool. Smaller ones need other sizes, which a pool full of the steps' arrays (the
+   * fast recipe at batch 1024) cannot keep, so each batch allocated afresh: 13.5-15.3 s per
+   * validation of 5,000 images instead of 5.6-6.2.
+   */
+  private get validationBatchSize(): number {
+    return Math.max(DEFAULT_EVALUATION_BATCH, this.options.batchSize ?? 128);
+  }
+
   /** Validates, runs the epoch-end callbacks and saves; returns why training ends, if it does. */
   async finishEpoch(epoch: number, sums: EpochSums): Promise<ResumeState['finished']> {
     const logs: Logs = {
@@ -225,11 +236,11 @@ class TrainingLoop {
     if (validation && validation.count > 0) {
       const { normalization, finalTta } = this.options;
       if (finalTta && epoch + 1 === this.options.epochs) {
-        const { plain, tta, ttaSeconds } = await evaluateWithTta(this.model, validation, normalization, finalTta);
+        const { plain, tta, ttaSeconds } = await evaluateWithTta(this.model, validation, normalization, finalTta, this.validationBatchSize);
         Object.assign(logs, { val_loss: plain.loss, val_accuracy: plain.accuracy,
           val_loss_tta: tta.loss, val_accuracy_tta: tta.accuracy, tta_seconds: ttaSeconds });
       } else {
-        const { loss, accuracy } = await evaluate(this.model, validation, normalization);
+        const { loss, accuracy } = await evaluate(this.model, validation, normalization, this.validationBatchSize);
         Object.assign(logs, { val_loss: loss, val_accuracy: accuracy });
       }
     }
