@@ -108,7 +108,7 @@ interface DecodeTarget {
 
 /** Decoded pixels, or the reason the bytes are not a usable image. */
 async function decodeImage(data: Buffer, target: DecodeTarget, fastJpeg: FastJpegDecode | undefined): Promise<Buffer | string> {
-  const plainJpeg = await fastJpeg?.(data, target.width, target.height);
+  const plainJpeg = fastJpeg?.(data, target.width, target.height);
   if (plainJpeg) return plainJpeg;
   try {
     let pipeline = sharp(data, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).removeAlpha();

@@ -24,7 +24,8 @@ type MozJpegFactory = (options: {
   printErr: (line: string) => void;
 }) => Promise<MozJpegModule>;
 
-export type FastJpegDecode = (data: Buffer, width: number, height: number) => Promise<Buffer | undefined>;
+/** Synchronous on purpose: nothing can run between resetting and reading the message count. */
+export type FastJpegDecode = (data: Buffer, width: number, height: number) => Buffer | undefined;
 
 const SOI = 0xd8, SOS = 0xda, APP2 = 0xe2;
 
@@ -73,9 +74,9 @@ export async function createFastJpegDecoder(): Promise<FastJpegDecode | undefine
   });
   // Undefined while a fresh instance is on its way: those files go to sharp meanwhile.
   let codec: MozJpegModule | undefined = await instantiate();
-  return async (data, width, height) => {
-    // Synchronous from here to the end: no other decode can interleave, and none can reach
-    // an instance that has stopped (calling one again can loop forever).
+  return (data, width, height) => {
+    // No other decode can interleave, and none can reach an instance that has stopped
+    // (calling one again can loop forever).
     if (codec === undefined || !looksLikeJpeg(data) || hasIccProfile(data)) return undefined;
     messages = 0;
     let image: ReturnType<MozJpegModule['decode']>;

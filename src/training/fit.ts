@@ -223,7 +223,7 @@ class TrainingLoop {
    * validation of 5,000 images instead of 5.6-6.2.
    */
   private get validationBatchSize(): number {
-    return Math.max(DEFAULT_EVALUATION_BATCH, this.options.batchSize ?? 128);
+    return Math.max(DEFAULT_EVALUATION_BATCH, this.stream.batchSize);
   }
 
   /** Validates, runs the epoch-end callbacks and saves; returns why training ends, if it does. */
