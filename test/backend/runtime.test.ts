@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import { backend, tf } from '../../src';
@@ -57,6 +58,17 @@ describe('native runtime', () => {
     { CONVKIT_ISA: 'portable', CONVKIT_THREADS: '3' });
     const result = JSON.parse(out.trim().split('\n').pop()!);
     assert.deepEqual(result, { info: { gemm: 'portable-6x16', threads: 3 }, ok: true });
+  });
+
+  it('runs the widest instruction set the CPU has, and CONVKIT_ISA caps it', () => {
+    const flags = new Set((readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/));
+    const avx2 = flags.has('avx2') && flags.has('fma');
+    const widest = avx2 && flags.has('avx512f') ? 'avx512-6x16' : avx2 ? 'avx2-fma-6x16' : 'portable-6x16';
+    const gemmUnder = (isa?: string) => JSON.parse(runNode(`
+      const { backend } = require('./src');
+      console.log(JSON.stringify(backend.addon.info()));`, isa ? { CONVKIT_ISA: isa } : {}).trim().split('\n').pop()!).gemm;
+    assert.equal(gemmUnder(), widest);
+    assert.equal(gemmUnder('avx2'), avx2 ? 'avx2-fma-6x16' : 'portable-6x16');
   });
 
   it('kernels pass with the pool\'s threads always sleeping between calls (CONVKIT_SPIN_US=0), and with more threads than cores spinning', () => {

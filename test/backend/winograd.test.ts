@@ -7,11 +7,11 @@ import { assertSuitePasses } from './child_suite';
 // conv.test.ts checks the Winograd convolutions where convkit chooses them. Here every 3x3
 // stride-1 convolution of that suite is forced onto each variant, F(2x2, 3x3), F(3x3, 3x3),
 // F(4x4, 3x3) and F(5x5, 3x3) (CONVKIT_WINOGRAD=f2 / f3 / f4 / f5: channels 3 and 5, batch 1, sizes that leave
-// partial edge tiles, both paddings, fused bias + relu), on the AVX2 and the portable
-// transforms.
+// partial edge tiles, both paddings, fused bias + relu), on the AVX-512 (where the CPU has
+// it), AVX2 and portable transforms.
 describe('Winograd on every 3x3 stride-1 convolution', () => {
-  const isas: Array<[string, Record<string, string>]> = [['AVX2 where the CPU has it', {}],
-    ['portable', { CONVKIT_ISA: 'portable' }]];
+  const isas: Array<[string, Record<string, string>]> = [['the widest instruction set the CPU has', {}],
+    ['AVX2', { CONVKIT_ISA: 'avx2' }], ['portable', { CONVKIT_ISA: 'portable' }]];
   for (const variant of ['f2', 'f3', 'f4', 'f5']) {
     for (const [isa, env] of isas) {
       it(`conv tests pass with CONVKIT_WINOGRAD=${variant}, ${isa}`, () => {

@@ -5,12 +5,17 @@
 namespace convkit {
 
 namespace {
+const GemmConfig kAvx512{"avx512-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_avx512, igemm_6x16_avx512,
+                         ukernel_strided_6x16_avx512};
 const GemmConfig kAvx2{"avx2-fma-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_avx2, igemm_6x16_avx2,
                        ukernel_strided_6x16_avx2};
 const GemmConfig kPortable{"portable-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_ref, igemm_6x16_ref,
                            ukernel_strided_6x16_ref};
 }  // namespace
 
-const GemmConfig& gemm_config() { return cpu_has_avx2_fma() ? kAvx2 : kPortable; }
+const GemmConfig& gemm_config() {
+  if (cpu_has_avx512()) return kAvx512;
+  return cpu_has_avx2_fma() ? kAvx2 : kPortable;
+}
 
 }  // namespace convkit

@@ -19,5 +19,7 @@ void igemm_6x16_ref(int64_t taps, int64_t channels, const float* const* a, const
                     bool accumulate, const Epilogue& epilogue);
 void igemm_6x16_avx2(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c, int64_t ldc,
                      bool accumulate, const Epilogue& epilogue);
+void igemm_6x16_avx512(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c,
+                       int64_t ldc, bool accumulate, const Epilogue& epilogue);
 
 }  // namespace convkit

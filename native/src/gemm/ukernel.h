@@ -12,6 +12,7 @@ using Ukernel = void (*)(int64_t kc, const float* a, const float* b, float* c, i
 
 void ukernel_6x16_ref(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
 void ukernel_6x16_avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+void ukernel_6x16_avx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
 
 // The strided variant: A is not packed but read in place through MR row pointers, each
 // advancing a_step floats per step of depth (a convolution's patch elements, read along an
@@ -23,5 +24,7 @@ void ukernel_strided_6x16_ref(int64_t kc, const float* const* a, int64_t a_step,
                               int64_t ldc, bool accumulate);
 void ukernel_strided_6x16_avx2(int64_t kc, const float* const* a, int64_t a_step, const float* b, float* c,
                                int64_t ldc, bool accumulate);
+void ukernel_strided_6x16_avx512(int64_t kc, const float* const* a, int64_t a_step, const float* b, float* c,
+                                 int64_t ldc, bool accumulate);
 
 }  // namespace convkit

@@ -1,7 +1,7 @@
 // GCC vector types of floats, with unaligned loads and stores, for kernels that spell out their
 // SIMD code. Vec4 is one SSE register, native on every x86-64 CPU; Vec8 is one AVX register, or
 // two SSE registers in portable builds (where GCC splits +, -, * well but lowers comparisons
-// and selects to scalar code).
+// and selects to scalar code); Vec16 is one AVX-512 register, used only by AVX-512 builds.
 //
 // Internal linkage, as in gelu.h: each file keeps its own build for its own instruction set.
 #pragma once
@@ -16,6 +16,7 @@ namespace {
 
 using Vec4 = float __attribute__((vector_size(16)));
 using Vec8 = float __attribute__((vector_size(32)));
+using Vec16 = float __attribute__((vector_size(64)));
 
 template <typename V>
 [[gnu::always_inline]] inline V load(const float* p) {

@@ -89,11 +89,14 @@ struct WinogradVariant {
   void (*filter_gradient)(const float* const* m, float* const* dg, int64_t channels);
 };
 
-// F(tile x tile, 3x3), tile 2, 3, 4 or 5, in the fastest build this CPU runs: AVX2
-// (winograd_transforms_avx2.cc) or portable.
+// F(tile x tile, 3x3), tile 2, 3, 4 or 5, in the fastest build this CPU runs: AVX-512
+// (winograd_transforms_avx512.cc), AVX2 (winograd_transforms_avx2.cc) or portable.
 const WinogradVariant& winograd_variant(int tile);
 
 // The AVX2 + FMA build; only call it when cpu_has_avx2_fma().
 const WinogradVariant& winograd_variant_avx2(int tile);
+
+// The AVX-512 build; only call it when cpu_has_avx512().
+const WinogradVariant& winograd_variant_avx512(int tile);
 
 }  // namespace convkit

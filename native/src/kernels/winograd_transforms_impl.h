@@ -1,7 +1,9 @@
-// The Winograd transforms of every variant, written once and compiled twice: for any
-// 64-bit CPU by winograd_transforms.cc and with AVX2 + FMA by winograd_transforms_avx2.cc.
-// Eight channels go through each map together as a GCC vector (one ymm register with
-// AVX2, two xmm registers without), the last channels one at a time as plain floats.
+// The Winograd transforms of every variant, written once and compiled three times: for any
+// 64-bit CPU by winograd_transforms.cc, with AVX2 + FMA by winograd_transforms_avx2.cc and
+// with AVX-512 by winograd_transforms_avx512.cc. Sixteen channels go through each map
+// together as one zmm register in the AVX-512 build, then eight as a GCC vector (one ymm
+// register with AVX2, two xmm registers without), the last channels one at a time as
+// plain floats.
 //
 // Everything has internal linkage so that each file keeps its own build (see gelu.h).
 #pragma once
@@ -15,7 +17,8 @@ namespace {
 
 // NaN stays NaN, as in tfjs's relu (a NaN loss must show, not vanish into zeros).
 [[gnu::always_inline]] inline float relu(float v) { return v <= 0.0f ? 0.0f : v; }
-[[gnu::always_inline]] inline Vec8 relu(Vec8 v) { return v <= Vec8{} ? Vec8{} : v; }
+template <typename V>
+[[gnu::always_inline]] inline V relu(V v) { return v <= V{} ? V{} : v; }
 
 // The one-dimensional maps of each variant; each 2-D transform applies one along columns,
 // then along rows. Products by ±1 are left out, and sums shared between rows are formed once.
@@ -289,6 +292,9 @@ template <typename V, int In, int Out, typename Src, typename Line, typename Put
 template <int In, int Out, typename Src, typename Line, typename Put>
 inline void transform(const Src& src, int64_t channels, Line line, const Put& put) {
   int64_t c = 0;
+#ifdef __AVX512F__
+  for (; c + 16 <= channels; c += 16) transform_lanes<Vec16, In, Out>(src, c, line, put);
+#endif
   for (; c + 8 <= channels; c += 8) transform_lanes<Vec8, In, Out>(src, c, line, put);
   for (; c < channels; ++c) transform_lanes<float, In, Out>(src, c, line, put);
 }
