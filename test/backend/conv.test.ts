@@ -6,13 +6,16 @@ import { geometryOf } from '../../src/backend/kernel_utils';
 import { assertSameOnBothBackends } from './compare';
 
 // Awkward shapes: batch 1, odd sizes, channels 3, 5, 33, strides 1 and 2, both paddings.
-const cases: Array<{ x: number[]; filter: number[]; stride: number; pad: 'same' | 'valid' }> = [
+const cases: Array<{ x: number[]; filter: number[]; stride: number | [number, number]; pad: 'same' | 'valid' }> = [
   { x: [1, 7, 9, 3], filter: [3, 3, 3, 5], stride: 1, pad: 'same' },
   { x: [2, 11, 8, 5], filter: [3, 3, 5, 33], stride: 2, pad: 'valid' },
   { x: [3, 9, 9, 33], filter: [3, 3, 33, 7], stride: 2, pad: 'same' },
   { x: [1, 6, 5, 3], filter: [5, 5, 3, 4], stride: 1, pad: 'valid' },
   { x: [2, 8, 8, 5], filter: [1, 1, 5, 17], stride: 1, pad: 'same' },
   { x: [4, 32, 32, 3], filter: [3, 3, 3, 32], stride: 1, pad: 'valid' },
+  // Unequal strides over few channels (the filter gradient's padded rows must hold whole steps).
+  { x: [2, 9, 13, 3], filter: [3, 3, 3, 17], stride: [1, 2], pad: 'same' },
+  { x: [2, 10, 7, 2], filter: [3, 2, 2, 16], stride: [2, 1], pad: 'valid' },
   { x: [2, 16, 16, 64], filter: [3, 3, 64, 64], stride: 1, pad: 'same' },
   // Channels a multiple of 16 take the direct filter-gradient path: strides, edges, both paddings.
   { x: [3, 9, 11, 32], filter: [3, 3, 32, 17], stride: 2, pad: 'valid' },

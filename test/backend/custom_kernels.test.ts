@@ -76,8 +76,13 @@ describe('a conv\'s filter and bias gradients in one pass (ConvkitConv2DFilterBi
   // Few input channels (the row-wise native kernel): batch 1, odd sizes, strides, both
   // paddings, out channels not a multiple of 16; 33 channels take the other path.
   type Shape4 = [number, number, number, number];
-  const cases: Array<{ x: Shape4; filter: Shape4; stride: number; pad: 'same' | 'valid' }> = [
+  const cases: Array<{ x: Shape4; filter: Shape4; stride: number | [number, number]; pad: 'same' | 'valid' }> = [
     { x: [1, 7, 9, 3], filter: [3, 3, 3, 5], stride: 1, pad: 'same' },
+    // Unequal strides: a padded row then holds a whole number of steps only when widened.
+    { x: [2, 9, 13, 3], filter: [3, 3, 3, 17], stride: [1, 2], pad: 'same' },
+    { x: [2, 10, 7, 2], filter: [3, 2, 2, 16], stride: [2, 1], pad: 'valid' },
+    // Rows longer than one call's depth (512 steps), ending inside it and past it.
+    { x: [2, 5, 700, 3], filter: [3, 3, 3, 6], stride: 1, pad: 'same' },
     { x: [2, 11, 8, 5], filter: [3, 3, 5, 33], stride: 2, pad: 'valid' },
     { x: [3, 9, 10, 1], filter: [5, 5, 1, 16], stride: 2, pad: 'same' },
     { x: [4, 32, 32, 3], filter: [3, 3, 3, 32], stride: 1, pad: 'valid' },

@@ -1,12 +1,14 @@
 // The filter gradient of a convolution over few input channels (an image's RGB), where
 // packing the patch matrix costs more than multiplying it (PatchPanels copies 9-float runs).
-// Once the input is padded horizontally, each pixel's patch is filter_h runs of
-// filter_w * in_c consecutive floats, and the runs of the next pixel along an output row
-// start stride_w * in_c floats further. So the strided micro-kernel reads the patch
-// elements (the rows of dfilter) straight from the input, with the pixels of one output row
-// as depth, and only dy is copied, into NR-wide panels (a few KiB per output row). That
-// copy is where a fused relu's mask is applied and the bias gradient summed, so a conv
-// with relu needs no separate pass over dy.
+// The input is copied once with its padding, in images of whole strides, so that the window
+// of every depth step below starts stride_w * in_c floats after the previous one's, also
+// from the end of an output row to the start of the next (the steps in between fall on the
+// padding's columns: "junk" pixels whose gradient is taken as zero). Then each patch
+// element (a row of dfilter) is one pointer and a fixed step, the strided micro-kernel reads
+// the patches straight from the copy, with a run of output rows as depth (one row per call
+// left the micro-kernel loading and storing its tile every 32 steps), and only dy is
+// copied, into NR-wide panels. That copy is where a fused relu's mask is applied and the
+// bias gradient summed, so a conv with relu needs no separate pass over dy.
 #include <algorithm>
 #include <vector>
 
@@ -28,53 +30,91 @@ GradientPanelsFn gradient_panels() {
   return cpu_has_avx2_fma() ? gradient_panels_avx2 : gradient_panels_with<Vec4>;
 }
 
+// Depth steps per micro-kernel call: dy's panels for them (32 KiB per 16 output channels)
+// stay in L2, and the tile is loaded and stored once per 512 steps.
+constexpr int64_t kChunk = 512;
+
+int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+// The padded copy's layout: depth step `step` of an image's output row `oh` is pixel
+// (oh, step) when step < out_w, else junk; its window starts at
+// origin + ((image * rows + oh) * steps + step) * stride_w * in_c.
+struct StridedLayout {
+  int64_t width, height;  // of each padded image
+  int64_t steps, rows;    // depth steps per output row, output rows per image
+
+  static StridedLayout of(const ConvGeometry& g) {
+    const int64_t sh = g.stride_h, sw = g.stride_w;
+    // Wide enough for every window, and for out_w steps per row; a whole number of strides
+    // along rows (so the steps of one output row cover exactly stride_h input rows).
+    const int64_t width = round_up(std::max({g.pad_left + g.in_w, (g.out_w - 1) * sw + (g.filter_w - 1) * g.dilation_w + 1,
+                                             (g.out_w * sw + sh - 1) / sh}),
+                                   sw);
+    const int64_t height =
+        round_up(std::max(g.pad_top + g.in_h, (g.out_h - 1) * sh + (g.filter_h - 1) * g.dilation_h + 1), sh);
+    return {width, height, width * sh / sw, height / sh};
+  }
+};
+
 }  // namespace
 
 bool filter_gradient_reads_rows(const ConvGeometry& g) { return g.in_c < 8 && g.dilation_w == 1 && !winograd_tile(g); }
 
 void conv2d_backprop_filter_rows(const float* x, const float* dy, const float* y, float* dfilter, float* dbias,
-                                 const ConvGeometry& geometry) {
-  if (geometry.out_pixels() == 0) {  // nothing to sum (and no output row to read along)
-    std::fill(dfilter, dfilter + geometry.patch_size() * geometry.out_c, 0.0f);
-    if (dbias) std::fill(dbias, dbias + geometry.out_c, 0.0f);
+                                 const ConvGeometry& g) {
+  if (g.out_pixels() == 0) {  // nothing to sum (and no output row to read along)
+    std::fill(dfilter, dfilter + g.patch_size() * g.out_c, 0.0f);
+    if (dbias) std::fill(dbias, dbias + g.out_c, 0.0f);
     return;
   }
   const GemmConfig& cfg = gemm_config();
   const int MR = cfg.mr, NR = kGradientPanelWidth;
   const GradientPanelsFn copy_panels = gradient_panels();
-  ConvGeometry g = geometry;
-  if (!rows_are_contiguous(g)) x = pad_horizontally(x, g);
-  const int64_t run = g.filter_w * g.in_c, patch = g.patch_size(), out_c = g.out_c, pixels = g.out_pixels();
+  const StridedLayout layout = StridedLayout::of(g);
+  const float* padded = pad_image(x, g, g.pad_top, g.pad_left, layout.height, layout.width);
+  const int64_t patch = g.patch_size(), out_c = g.out_c, pixels = g.out_pixels(), image_pixels = g.out_h * g.out_w;
   const int64_t rows = (patch + MR - 1) / MR * MR, panels = (out_c + NR - 1) / NR, ldc = panels * NR;
-  const int64_t a_step = g.stride_w * g.in_c, sum_size = rows * ldc;
+  const int64_t a_step = g.stride_w * g.in_c, sum_size = rows * ldc, junk = layout.steps - g.out_w;
+  // Where each patch element lies from a window's start; rows past the patch read the
+  // first element's (their sums are never read).
+  std::vector<int64_t> offsets(rows, 0);
+  for (int64_t e = 0; e < patch; ++e) {
+    const int64_t kh = e / (g.filter_w * g.in_c), kw = e / g.in_c % g.filter_w, c = e % g.in_c;
+    offsets[e] = (kh * g.dilation_h * layout.width + kw * g.dilation_w) * g.in_c + c;
+  }
   // The pixels split as a Sum over them does (reduce_row_parts), each share summed in
   // order and the shares added in order: the bias gradient has tf.sum(dz)'s bits, and the
   // filter gradient the same bits with the relu fused or not.
   const int parts = reduce_row_parts(1, pixels, out_c);
   const int64_t share = (pixels + parts - 1) / parts;
-  // What rows past the patch and filter rows in the vertical padding read: one row's depth.
-  const std::vector<float> zeros((g.out_w - 1) * a_step + 1, 0.0f);
   float* sums = scratch(ScratchSlot::kKernel, parts * sum_size);
   std::vector<double> bias_sums(dbias ? parts * out_c : 0, 0.0);
   parallel_for(parts, [&](int64_t part, int) {
     float* sum = sums + part * sum_size;
     std::fill(sum, sum + sum_size, 0.0f);
     double* bias = dbias ? bias_sums.data() + part * out_c : nullptr;
-    float* panel = scratch(ScratchSlot::kPackB, panels * g.out_w * NR);
+    float* panel = scratch(ScratchSlot::kPackB, panels * kChunk * NR);
     std::vector<const float*> a(rows);
-    for (int64_t p0 = part * share, end = std::min(pixels, (part + 1) * share); p0 < end;) {
-      const int64_t len = std::min(end - p0, g.out_w - p0 % g.out_w);  // the rest of this output row
-      copy_panels(dy + p0 * out_c, y ? y + p0 * out_c : nullptr, len, out_c, panel, bias);
-      const PixelOrigin o = PixelOrigin::of(x, g, p0);
-      for (int64_t e = 0; e < rows; ++e) {
-        const int64_t ih = o.ih0 + e / run * g.dilation_h;
-        const bool inside = e < patch && ih >= 0 && ih < g.in_h;
-        a[e] = inside ? o.image + (ih * g.in_w + o.iw0) * g.in_c + e % run : zeros.data();
+    for (int64_t p = part * share, end = std::min(pixels, (part + 1) * share); p < end;) {
+      // One call's depth: from pixel p on, output rows of one image (with the junk steps
+      // between them), up to kChunk steps.
+      const int64_t image = p / image_pixels, oh = p / g.out_w % g.out_h, ow = p % g.out_w;
+      const float* window = padded + ((image * layout.rows + oh) * layout.steps + ow) * a_step;
+      const int64_t last = std::min(end, (image + 1) * image_pixels);
+      int64_t depth = 0;
+      for (int64_t col = ow;;) {
+        const int64_t len = std::min({g.out_w - col, last - p, kChunk - depth});
+        copy_panels(dy + p * out_c, y ? y + p * out_c : nullptr, len, out_c, panel + depth * NR, kChunk, bias);
+        depth += len, p += len, col += len;
+        if (col < g.out_w || p == last || depth + junk >= kChunk) break;
+        for (int64_t q = 0; q < panels; ++q)
+          std::fill(panel + (q * kChunk + depth) * NR, panel + (q * kChunk + depth + junk) * NR, 0.0f);
+        depth += junk, col = 0;
       }
+      for (int64_t e = 0; e < rows; ++e) a[e] = window + offsets[e];
       for (int64_t r0 = 0; r0 < rows; r0 += MR)
         for (int64_t q = 0; q < panels; ++q)
-          cfg.strided(len, a.data() + r0, a_step, panel + q * len * NR, sum + r0 * ldc + q * NR, ldc, true);
-      p0 += len;
+          cfg.strided(depth, a.data() + r0, a_step, panel + q * kChunk * NR, sum + r0 * ldc + q * NR, ldc, true);
     }
   });
   for (int64_t e = 0; e < patch; ++e)

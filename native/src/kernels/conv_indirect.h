@@ -22,6 +22,12 @@ bool rows_are_contiguous(const ConvGeometry& g);
 // to the convolution.
 const float* pad_horizontally(const float* x, ConvGeometry& g);
 
+// x zero-padded into the calling thread's kPadded scratch (valid until its next call there):
+// images of `height` rows of `width` pixels, input pixel (ih, iw) at (top + ih, left + iw);
+// input rows or columns that fall outside are left out.
+const float* pad_image(const float* x, const ConvGeometry& g, int64_t top, int64_t left, int64_t height,
+                       int64_t width);
+
 // Whether the forward and filter-gradient kernels pad this input first: rows not contiguous,
 // and a filter row short enough (filter_w * in_c <= 64 floats) that reading it as one run
 // pays for the copy.

@@ -21,14 +21,16 @@ namespace convkit {
 
 constexpr int kGradientPanelWidth = 16;  // the micro-kernel's NR
 
-// Copies `len` pixels' gradients (out_c floats each) into panels, panel q holding channels
-// [16q, 16q + 16) pixel by pixel (zeros past out_c): dz = relu_grad(dy, y) when y is given,
-// else dy. Adds each pixel's values to bias (out_c doubles) when given.
+// Copies `len` pixels' gradients (out_c floats each) into panels `panel_len` pixels long,
+// panel q holding channels [16q, 16q + 16) pixel by pixel (zeros past out_c):
+// dz = relu_grad(dy, y) when y is given, else dy. Adds each pixel's values to bias (out_c
+// doubles) when given.
 using GradientPanelsFn = void (*)(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel,
-                                  double* bias);
+                                  int64_t panel_len, double* bias);
 
 // The AVX2 build (gradient_panels_avx2.cc); call it only when cpu_has_avx2_fma().
-void gradient_panels_avx2(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel, double* bias);
+void gradient_panels_avx2(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel, int64_t panel_len,
+                          double* bias);
 
 namespace {
 
@@ -50,14 +52,14 @@ template <typename V>
 
 template <typename V, bool kRelu>
 void gradient_panels_lanes(const float* __restrict dy, const float* __restrict y, int64_t len, int64_t out_c,
-                           float* __restrict panel, double* __restrict bias) {
+                           float* __restrict panel, int64_t panel_len, double* __restrict bias) {
   constexpr int kLanes = sizeof(V) / sizeof(float), kWidth = kGradientPanelWidth;
   const int64_t full_panels = out_c / kWidth, panels = (out_c + kWidth - 1) / kWidth;
   for (int64_t k = 0; k < len; ++k) {
     const float* dy_k = dy + k * out_c;
     const float* y_k = kRelu ? y + k * out_c : nullptr;
     for (int64_t q = 0; q < full_panels; ++q) {
-      float* dst = panel + (q * len + k) * kWidth;
+      float* dst = panel + (q * panel_len + k) * kWidth;
       for (int h = 0; h < kWidth; h += kLanes) {
         const int64_t c = q * kWidth + h;
         V value = load<V>(dy_k + c);
@@ -68,7 +70,7 @@ void gradient_panels_lanes(const float* __restrict dy, const float* __restrict y
       }
     }
     if (panels == full_panels) continue;
-    float* dst = panel + (full_panels * len + k) * kWidth;
+    float* dst = panel + (full_panels * panel_len + k) * kWidth;
     for (int r = 0; r < kWidth; ++r) {
       const int64_t c = full_panels * kWidth + r;
       if (c >= out_c) {
@@ -82,9 +84,10 @@ void gradient_panels_lanes(const float* __restrict dy, const float* __restrict y
 }
 
 template <typename V>
-void gradient_panels_with(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel, double* bias) {
-  if (y) return gradient_panels_lanes<V, true>(dy, y, len, out_c, panel, bias);
-  gradient_panels_lanes<V, false>(dy, y, len, out_c, panel, bias);
+void gradient_panels_with(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel, int64_t panel_len,
+                          double* bias) {
+  if (y) return gradient_panels_lanes<V, true>(dy, y, len, out_c, panel, panel_len, bias);
+  gradient_panels_lanes<V, false>(dy, y, len, out_c, panel, panel_len, bias);
 }
 
 }  // namespace

@@ -5,8 +5,9 @@
 
 namespace convkit {
 
-void gradient_panels_avx2(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel, double* bias) {
-  gradient_panels_with<Vec8>(dy, y, len, out_c, panel, bias);
+void gradient_panels_avx2(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel, int64_t panel_len,
+                          double* bias) {
+  gradient_panels_with<Vec8>(dy, y, len, out_c, panel, panel_len, bias);
 }
 
 }  // namespace convkit
