@@ -14,7 +14,8 @@
       "target_name": "convkit_avx512",
       "type": "static_library",
       "sources": ["src/gemm/ukernel_6x16_avx512.cc", "src/gemm/igemm_6x16_avx512.cc",
-                  "src/gemm/ukernel_strided_6x16_avx512.cc", "src/kernels/winograd_transforms_avx512.cc"],
+                  "src/gemm/ukernel_strided_6x16_avx512.cc", "src/gemm/ukernel_6x32_avx512.cc",
+                  "src/gemm/igemm_6x32_avx512.cc", "src/gemm/ukernel_strided_6x32_avx512.cc", "src/kernels/winograd_transforms_avx512.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fPIC", "-mavx512f", "-mavx2", "-mfma", "-fno-math-errno",
                     "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"]

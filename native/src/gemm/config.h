@@ -18,6 +18,10 @@ struct GemmConfig {
   Ukernel ukernel;
   IgemmUkernel igemm;
   StridedUkernel strided;
+  // Two panels at a time (ukernel.h): one 6x32 tile with AVX-512, else the above twice.
+  WideUkernel wide_ukernel;
+  WideIgemmUkernel wide_igemm;
+  WideStridedUkernel wide_strided;
 };
 
 // The fastest configuration this CPU supports.

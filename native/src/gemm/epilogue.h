@@ -10,6 +10,8 @@ enum class Activation : int { kLinear = 0, kRelu = 1 };
 struct Epilogue {
   const float* bias = nullptr;  // one value per column of C, or null
   Activation activation = Activation::kLinear;
+  // The same for the columns from col0 on.
+  Epilogue shifted(int64_t col0) const { return {bias ? bias + col0 : nullptr, activation}; }
 };
 
 // The epilogue alone, on rows x cols of C starting at column col0 (for bias indexing).

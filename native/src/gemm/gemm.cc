@@ -48,22 +48,29 @@ void gemm_serial(int64_t m, int64_t n, int64_t k, const Operand& a, const Operan
       for (int64_t ic = 0; ic < m; ic += cfg.mc) {
         const int64_t mc = std::min(cfg.mc, m - ic);
         a.pack(ic, mc, pc, kc, MR, packed_a);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t nr = std::min<int64_t>(NR, nc - jr);
-          const float* b_panel = packed_b + jr * kc;
+        // The tile of B's panel from column jr and A's from row ir: whole, or through `edge`.
+        auto narrow_tile = [&](int64_t jr, int64_t ir) {
+          const int64_t nr = std::min<int64_t>(NR, nc - jr), mr = std::min<int64_t>(MR, mc - ir);
+          const float *a_panel = packed_a + ir * kc, *b_panel = packed_b + jr * kc;
+          float* tile = c + (ic + ir) * ldc + jc + jr;
+          if (mr == MR && nr == NR) return cfg.ukernel(kc, a_panel, b_panel, tile, ldc, add);
+          cfg.ukernel(kc, a_panel, b_panel, edge, NR, false);
+          for (int64_t i = 0; i < mr; ++i)
+            for (int64_t j = 0; j < nr; ++j)
+              tile[i * ldc + j] = add ? tile[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
+        };
+        for (int64_t jr = 0; jr < nc;) {
+          const bool wide = jr + 2 * NR <= nc;  // two whole panels: one wide tile per row group
           for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t mr = std::min<int64_t>(MR, mc - ir);
-            const float* a_panel = packed_a + ir * kc;
-            float* tile = c + (ic + ir) * ldc + jc + jr;
-            if (mr == MR && nr == NR) {
-              cfg.ukernel(kc, a_panel, b_panel, tile, ldc, add);
+            if (wide && ir + MR <= mc) {
+              cfg.wide_ukernel(kc, packed_a + ir * kc, packed_b + jr * kc, kc * NR, c + (ic + ir) * ldc + jc + jr, ldc,
+                               add);
               continue;
             }
-            cfg.ukernel(kc, a_panel, b_panel, edge, NR, false);
-            for (int64_t i = 0; i < mr; ++i)
-              for (int64_t j = 0; j < nr; ++j)
-                tile[i * ldc + j] = add ? tile[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
+            narrow_tile(jr, ir);
+            if (wide) narrow_tile(jr + NR, ir);
           }
+          jr += wide ? 2 * NR : NR;
         }
         if (last) apply_epilogue(c + ic * ldc + jc, ldc, mc, nc, jc, ep);
       }
@@ -104,9 +111,7 @@ void gemm(int64_t m, int64_t n, int64_t k, const Operand& a, const Operand& b_t,
     if (split_rows) {
       gemm_serial(len, n, k, RowWindow(a, begin), b_t, c + begin * ldc, ldc, accumulate, ep);
     } else {
-      Epilogue shifted = ep;
-      if (ep.bias) shifted.bias = ep.bias + begin;
-      gemm_serial(m, len, k, a, RowWindow(b_t, begin), c + begin, ldc, accumulate, shifted);
+      gemm_serial(m, len, k, a, RowWindow(b_t, begin), c + begin, ldc, accumulate, ep.shifted(begin));
     }
   });
 }

@@ -22,4 +22,19 @@ void igemm_6x16_avx2(int64_t taps, int64_t channels, const float* const* a, cons
 void igemm_6x16_avx512(int64_t taps, int64_t channels, const float* const* a, const float* b, float* c,
                        int64_t ldc, bool accumulate, const Epilogue& epilogue);
 
+// The wide variant (see ukernel.h): two filter panels, the second b_step floats after the
+// first, into an MR x 2NR tile; the epilogue's bias covers all 2NR columns.
+using WideIgemmUkernel = void (*)(int64_t taps, int64_t channels, const float* const* a, const float* b,
+                                  int64_t b_step, float* c, int64_t ldc, bool accumulate, const Epilogue& epilogue);
+
+void igemm_6x32_avx512(int64_t taps, int64_t channels, const float* const* a, const float* b, int64_t b_step,
+                       float* c, int64_t ldc, bool accumulate, const Epilogue& epilogue);
+
+template <IgemmUkernel kNarrow, int kNR>
+void igemm_twice(int64_t taps, int64_t channels, const float* const* a, const float* b, int64_t b_step, float* c,
+                 int64_t ldc, bool accumulate, const Epilogue& epilogue) {
+  kNarrow(taps, channels, a, b, c, ldc, accumulate, epilogue);
+  kNarrow(taps, channels, a, b + b_step, c + kNR, ldc, accumulate, epilogue.shifted(kNR));
+}
+
 }  // namespace convkit

@@ -27,4 +27,30 @@ void ukernel_strided_6x16_avx2(int64_t kc, const float* const* a, int64_t a_step
 void ukernel_strided_6x16_avx512(int64_t kc, const float* const* a, int64_t a_step, const float* b, float* c,
                                  int64_t ldc, bool accumulate);
 
+// The wide variants: two B panels side by side, the second b_step floats after the first,
+// into an MR x 2NR tile of C (the AVX-512 6x32 tile, tile_avx512.h; elsewhere the MR x NR
+// kernel twice, below). Callers use them while two whole panels remain.
+using WideUkernel = void (*)(int64_t kc, const float* a, const float* b, int64_t b_step, float* c, int64_t ldc,
+                             bool accumulate);
+using WideStridedUkernel = void (*)(int64_t kc, const float* const* a, int64_t a_step, const float* b,
+                                    int64_t b_step, float* c, int64_t ldc, bool accumulate);
+
+void ukernel_6x32_avx512(int64_t kc, const float* a, const float* b, int64_t b_step, float* c, int64_t ldc,
+                         bool accumulate);
+void ukernel_strided_6x32_avx512(int64_t kc, const float* const* a, int64_t a_step, const float* b, int64_t b_step,
+                                 float* c, int64_t ldc, bool accumulate);
+
+template <Ukernel kNarrow, int kNR>
+void ukernel_twice(int64_t kc, const float* a, const float* b, int64_t b_step, float* c, int64_t ldc, bool accumulate) {
+  kNarrow(kc, a, b, c, ldc, accumulate);
+  kNarrow(kc, a, b + b_step, c + kNR, ldc, accumulate);
+}
+
+template <StridedUkernel kNarrow, int kNR>
+void strided_twice(int64_t kc, const float* const* a, int64_t a_step, const float* b, int64_t b_step, float* c,
+                   int64_t ldc, bool accumulate) {
+  kNarrow(kc, a, a_step, b, c, ldc, accumulate);
+  kNarrow(kc, a, a_step, b + b_step, c + kNR, ldc, accumulate);
+}
+
 }  // namespace convkit

@@ -34,10 +34,15 @@ void accumulate(const float* x, const float* dy, const ConvGeometry& g, const Pa
     for (int64_t b0 = q0; b0 < q1; b0 += block) {
       const int64_t b1 = std::min(q1, b0 + block);
       panels.pack(b0, b1, origins.data(), len, packed_patches);
-      for (int64_t q = b0; q < b1; ++q)
-        for (int64_t group = 0; group < groups; ++group)
-          cfg.ukernel(len, packed_dy + group * MR * len, packed_patches + (q - b0) * len * NR,
-                      sum + group * MR * ldc + q * NR, ldc, p0 > begin);
+      for (int64_t q = b0; q < b1; q += 2) {  // two panels at a time while two remain
+        const float* b = packed_patches + (q - b0) * len * NR;
+        for (int64_t group = 0; group < groups; ++group) {
+          const float* a = packed_dy + group * MR * len;
+          float* tile = sum + group * MR * ldc + q * NR;
+          if (q + 1 < b1) cfg.wide_ukernel(len, a, b, len * NR, tile, ldc, p0 > begin);
+          else cfg.ukernel(len, a, b, tile, ldc, p0 > begin);
+        }
+      }
     }
   }
 }

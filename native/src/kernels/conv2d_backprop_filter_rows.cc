@@ -113,8 +113,12 @@ void conv2d_backprop_filter_rows(const float* x, const float* dy, const float* y
       }
       for (int64_t e = 0; e < rows; ++e) a[e] = window + offsets[e];
       for (int64_t r0 = 0; r0 < rows; r0 += MR)
-        for (int64_t q = 0; q < panels; ++q)
-          cfg.strided(depth, a.data() + r0, a_step, panel + q * kChunk * NR, sum + r0 * ldc + q * NR, ldc, true);
+        for (int64_t q = 0; q < panels; q += 2) {  // two panels at a time while two remain
+          const float* b = panel + q * kChunk * NR;
+          float* tile = sum + r0 * ldc + q * NR;
+          if (q + 1 < panels) cfg.wide_strided(depth, a.data() + r0, a_step, b, kChunk * NR, tile, ldc, true);
+          else cfg.strided(depth, a.data() + r0, a_step, b, tile, ldc, true);
+        }
     }
   });
   for (int64_t e = 0; e < patch; ++e)

@@ -55,24 +55,36 @@ namespace {
 
 constexpr int64_t kGroupsPerTask = 8;  // 48 pixels: their input rows stay in L2 across panels
 
-// Fills ptrs[t*mr + r] with the address tap t of pixel `first + r` reads, for r < mr;
-// with contiguous rows there is one tap per filter row. Taps in the padding, and pixels
-// past the end (a ragged last group, whose rows are discarded), read zeros. The pixel's
-// image, row and column advance by counting, not by dividing: three 64-bit divisions per
-// pixel cost as much as the micro-kernel's work on it when there are 3 input channels.
-void build_indirection(const float* x, const float* zeros, const ConvGeometry& g, bool row_taps, int64_t first,
+// The output pixel a group of MR starts at, advanced by counting from one group to the
+// next: three 64-bit divisions per group cost as much as the pointers they place.
+struct PixelCursor {
+  int64_t ow, oh;
+  const float* image;
+  static PixelCursor at(const float* x, const ConvGeometry& g, int64_t pixel) {
+    return {pixel % g.out_w, pixel / g.out_w % g.out_h, x + pixel / (g.out_w * g.out_h) * g.in_h * g.in_w * g.in_c};
+  }
+  void next(const ConvGeometry& g) {
+    if (++ow < g.out_w) return;
+    ow = 0;
+    if (++oh == g.out_h) oh = 0, image += g.in_h * g.in_w * g.in_c;
+  }
+};
+
+// Fills ptrs[t*mr + r] with the address tap t of pixel `first + r` reads, for r < mr, and
+// moves `at` (pixel `first`) past them; with contiguous rows there is one tap per filter
+// row. Taps in the padding, and pixels past the end (a ragged last group, whose rows are
+// discarded), read zeros.
+void build_indirection(PixelCursor& at, const float* zeros, const ConvGeometry& g, bool row_taps, int64_t first,
                        int mr, const float** ptrs) {
   const int64_t taps_w = row_taps ? 1 : g.filter_w, taps = g.filter_h * taps_w, pixels = g.out_pixels();
-  int64_t ow = first % g.out_w, oh = first / g.out_w % g.out_h;
-  const float* image = x + first / (g.out_w * g.out_h) * g.in_h * g.in_w * g.in_c;
-  for (int r = 0; r < mr; ++r) {
+  for (int r = 0; r < mr; ++r, at.next(g)) {
     if (first + r >= pixels) {
       for (int64_t t = 0; t < taps; ++t) ptrs[t * mr + r] = zeros;
       continue;
     }
-    const int64_t ih0 = oh * g.stride_h - g.pad_top, iw0 = ow * g.stride_w - g.pad_left;
+    const int64_t ih0 = at.oh * g.stride_h - g.pad_top, iw0 = at.ow * g.stride_w - g.pad_left;
     if (row_taps) {  // a row tap lies wholly inside its input row: only the row can be in the padding
-      const float* column = image + iw0 * g.in_c;
+      const float* column = at.image + iw0 * g.in_c;
       const int64_t row_size = g.in_w * g.in_c;
       for (int64_t kh = 0; kh < g.filter_h; ++kh) {
         const int64_t ih = ih0 + kh * g.dilation_h;
@@ -84,13 +96,9 @@ void build_indirection(const float* x, const float* zeros, const ConvGeometry& g
         for (int64_t kw = 0; kw < taps_w; ++kw) {
           const int64_t iw = iw0 + kw * g.dilation_w;
           const bool inside = ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w;
-          ptrs[(kh * taps_w + kw) * mr + r] = inside ? image + (ih * g.in_w + iw) * g.in_c : zeros;
+          ptrs[(kh * taps_w + kw) * mr + r] = inside ? at.image + (ih * g.in_w + iw) * g.in_c : zeros;
         }
       }
-    }
-    if (++ow == g.out_w) {
-      ow = 0;
-      if (++oh == g.out_h) oh = 0, image += g.in_h * g.in_w * g.in_c;
     }
   }
 }
@@ -120,25 +128,36 @@ void indirect_conv(const float* x, const float* filter, float* y, const ConvGeom
     alignas(64) float edge[6 * 16];
     for (int64_t task = task0; task < task1; ++task) {
       const int64_t g0 = task * kGroupsPerTask, g1 = std::min(groups, g0 + kGroupsPerTask);
+      PixelCursor at = PixelCursor::at(x, g, g0 * MR);
       for (int64_t grp = g0; grp < g1; ++grp)
-        build_indirection(x, zeros.data(), g, row_taps, grp * MR, MR, ptrs + (grp - g0) * taps * MR);
-      for (int64_t panel = 0; panel < panels; ++panel) {
+        build_indirection(at, zeros.data(), g, row_taps, grp * MR, MR, ptrs + (grp - g0) * taps * MR);
+      // One panel's tile of a group: bias and activation in the micro-kernel's registers
+      // for a whole tile, after it for a ragged one (the last group, or the last panel).
+      auto narrow_tile = [&](int64_t panel, int64_t grp) {
         const int64_t col0 = panel * NR, cols = std::min<int64_t>(NR, out_c - col0);
+        const int64_t row0 = grp * MR, rows = std::min<int64_t>(MR, g.out_pixels() - row0);
         const float* b = packed + panel * patch * NR;
-        // Whole tiles get bias and activation in the micro-kernel's registers, the ragged ones after.
-        const Epilogue full_tiles{ep.bias ? ep.bias + col0 : nullptr, ep.activation};
+        const float* const* a = ptrs + (grp - g0) * taps * MR;
+        float* tile = y + row0 * out_c + col0;
+        if (rows == MR && cols == NR) return cfg.igemm(taps, channels, a, b, tile, out_c, false, ep.shifted(col0));
+        cfg.igemm(taps, channels, a, b, edge, NR, false, {});
+        for (int64_t i = 0; i < rows; ++i) std::copy(edge + i * NR, edge + i * NR + cols, tile + i * out_c);
+        apply_epilogue(tile, out_c, rows, cols, col0, ep);
+      };
+      for (int64_t panel = 0; panel < panels;) {
+        const int64_t col0 = panel * NR;
+        const bool wide = col0 + 2 * NR <= out_c;  // two whole panels: one wide tile per group
         for (int64_t grp = g0; grp < g1; ++grp) {
-          const int64_t row0 = grp * MR, rows = std::min<int64_t>(MR, g.out_pixels() - row0);
-          float* tile = y + row0 * out_c + col0;
-          const float* const* a = ptrs + (grp - g0) * taps * MR;
-          if (rows == MR && cols == NR) {
-            cfg.igemm(taps, channels, a, b, tile, out_c, false, full_tiles);
-          } else {
-            cfg.igemm(taps, channels, a, b, edge, NR, false, {});
-            for (int64_t i = 0; i < rows; ++i) std::copy(edge + i * NR, edge + i * NR + cols, tile + i * out_c);
-            apply_epilogue(tile, out_c, rows, cols, col0, ep);
+          const int64_t row0 = grp * MR;
+          if (wide && row0 + MR <= g.out_pixels()) {
+            cfg.wide_igemm(taps, channels, ptrs + (grp - g0) * taps * MR, packed + panel * patch * NR, patch * NR,
+                           y + row0 * out_c + col0, out_c, false, ep.shifted(col0));
+            continue;
           }
+          narrow_tile(panel, grp);
+          if (wide) narrow_tile(panel + 1, grp);
         }
+        panel += wide ? 2 : 1;
       }
     }
   });

@@ -77,17 +77,22 @@ void accumulate(const float* x, const float* dy, const WinogradTiles& tiles, con
       // Vᵀ is the micro-kernel's A: MR input channels per row group, the tiles as depth.
       const float* v_block = v + e * v_stride;
       if (!in_place) DenseOperand(v_block, 1, l.in_c).pack(0, l.in_c, 0, live, MR, packed_v);
-      for (int64_t p = 0; p < l.panels; ++p) {
+      for (int64_t p = 0; p < l.panels; p += 2) {  // two panels at a time while two remain
+        const bool wide = p + 1 < l.panels, add = first > begin;
         const float* w_panel = w + e * w_stride + p * live * NR;  // stays in L1 across the row groups
         float* sum_panel = sum + e * sum_stride + p * NR;
         for (int64_t r0 = 0; r0 < l.rows; r0 += MR) {
+          float* tile = sum_panel + r0 * l.ldm;
           if (!in_place) {
-            cfg.ukernel(live, packed_v + r0 * live, w_panel, sum_panel + r0 * l.ldm, l.ldm, first > begin);
+            const float* a = packed_v + r0 * live;
+            if (wide) cfg.wide_ukernel(live, a, w_panel, live * NR, tile, l.ldm, add);
+            else cfg.ukernel(live, a, w_panel, tile, l.ldm, add);
             continue;
           }
           const float* a[8];  // MR <= 8
           for (int r = 0; r < MR; ++r) a[r] = v_block + std::min<int64_t>(r0 + r, l.in_c - 1);
-          cfg.strided(live, a, l.in_c, w_panel, sum_panel + r0 * l.ldm, l.ldm, first > begin);
+          if (wide) cfg.wide_strided(live, a, l.in_c, w_panel, live * NR, tile, l.ldm, add);
+          else cfg.strided(live, a, l.in_c, w_panel, tile, l.ldm, add);
         }
       }
     }

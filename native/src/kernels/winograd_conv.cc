@@ -76,12 +76,15 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
     std::fill(v + live * v_record, v + rows * v_record, 0.0f);
 
     for (int e = 0; e < element_count; ++e) {
-      for (int64_t p = 0; p < panels; ++p) {
+      for (int64_t p = 0; p < panels; p += 2) {  // two panels at a time while two remain
+        const bool wide = p + 1 < panels;
         const float* u_panel = u + e * u_stride + p * in_c * NR;  // stays in L1 across the row groups
         for (int64_t r0 = 0; r0 < rows; r0 += MR) {
           const float* a[8];  // MR <= 8
           for (int r = 0; r < MR; ++r) a[r] = v + (r0 + r) * v_record + e * in_c;
-          cfg.igemm(1, in_c, a, u_panel, m + r0 * m_record + e * ldm + p * NR, m_record, false, {});
+          float* products = m + r0 * m_record + e * ldm + p * NR;
+          if (wide) cfg.wide_igemm(1, in_c, a, u_panel, in_c * NR, products, m_record, false, {});
+          else cfg.igemm(1, in_c, a, u_panel, products, m_record, false, {});
         }
       }
     }
