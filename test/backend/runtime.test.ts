@@ -63,7 +63,7 @@ describe('native runtime', () => {
   it('runs the widest instruction set the CPU has, and CONVKIT_ISA caps it', () => {
     const flags = new Set((readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/));
     const avx2 = flags.has('avx2') && flags.has('fma');
-    const widest = avx2 && flags.has('avx512f') ? 'avx512-6x16' : avx2 ? 'avx2-fma-6x16' : 'portable-6x16';
+    const widest = avx2 && flags.has('avx512f') ? 'avx512-6x32' : avx2 ? 'avx2-fma-6x16' : 'portable-6x16';
     const gemmUnder = (isa?: string) => JSON.parse(runNode(`
       const { backend } = require('./src');
       console.log(JSON.stringify(backend.addon.info()));`, isa ? { CONVKIT_ISA: isa } : {}).trim().split('\n').pop()!).gemm;

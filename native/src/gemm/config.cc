@@ -5,7 +5,7 @@
 namespace convkit {
 
 namespace {
-const GemmConfig kAvx512{"avx512-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_avx512, igemm_6x16_avx512,
+const GemmConfig kAvx512{"avx512-6x32", 6, 16, 256, 72, 3072, ukernel_6x16_avx512, igemm_6x16_avx512,
                          ukernel_strided_6x16_avx512, ukernel_6x32_avx512, igemm_6x32_avx512,
                          ukernel_strided_6x32_avx512};
 const GemmConfig kAvx2{"avx2-fma-6x16", 6, 16, 256, 72, 3072, ukernel_6x16_avx2, igemm_6x16_avx2,
