@@ -1,7 +1,8 @@
 // Output gradients copied into the micro-kernel's 16-wide panels for a filter gradient,
 // through a relu's gradient when the conv's output y is given, with the bias gradient summed
-// on the way: one pass over dy (and y) per pixel, in registers. Compiled twice, like gelu.h:
-// 4 lanes of SSE by conv2d_backprop_filter_rows.cc, 8 lanes of AVX2 by
+// on the way: one pass over dy (and y) per pixel, in registers; and the same relu gradient
+// and bias sum written out row by row (ReluGradBias). Compiled twice, like gelu.h: 4 lanes
+// of SSE by conv2d_backprop_filter_rows.cc and relu_grad_bias.cc, 8 lanes of AVX2 by
 // gradient_panels_avx2.cc (measured: the three separate passes of the scalar loops took
 // nearly twice the micro-kernel's time on a first layer's 32 channels).
 //
@@ -28,7 +29,14 @@ constexpr int kGradientPanelWidth = 16;  // the micro-kernel's NR
 using GradientPanelsFn = void (*)(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel,
                                   int64_t panel_len, double* bias);
 
-// The AVX2 build (gradient_panels_avx2.cc); call it only when cpu_has_avx2_fma().
+// dz = relu_grad(dy, y) over `rows` rows of `channels`, each row's values added to bias
+// (channels doubles) in row order: ReluGradBias's loop, vectorised as the panel copy is (the
+// scalar loop spent more time converting and adding doubles than reading memory).
+using ReluGradRowsFn = void (*)(const float* dy, const float* y, float* dz, int64_t rows, int64_t channels,
+                                double* bias);
+
+// The AVX2 builds (gradient_panels_avx2.cc); call them only when cpu_has_avx2_fma().
+void relu_grad_rows_avx2(const float* dy, const float* y, float* dz, int64_t rows, int64_t channels, double* bias);
 void gradient_panels_avx2(const float* dy, const float* y, int64_t len, int64_t out_c, float* panel, int64_t panel_len,
                           double* bias);
 
@@ -79,6 +87,25 @@ void gradient_panels_lanes(const float* __restrict dy, const float* __restrict y
       }
       dst[r] = kRelu ? relu_grad(dy_k[c], y_k[c]) : dy_k[c];
       if (bias) bias[c] += static_cast<double>(dst[r]);
+    }
+  }
+}
+
+template <typename V>
+void relu_grad_rows_with(const float* __restrict dy, const float* __restrict y, float* __restrict dz, int64_t rows,
+                         int64_t channels, double* __restrict bias) {
+  constexpr int kLanes = sizeof(V) / sizeof(float);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *dy_r = dy + r * channels, *y_r = y + r * channels;
+    float* dz_r = dz + r * channels;
+    int64_t c = 0;
+    for (; c + kLanes <= channels; c += kLanes) {
+      store(dz_r + c, relu_grad_lanes(load<V>(dy_r + c), load<V>(y_r + c)));
+      for (int j = 0; j < kLanes; j += 4) add_to_bias(bias + c + j, dz_r + c + j);
+    }
+    for (; c < channels; ++c) {
+      dz_r[c] = relu_grad(dy_r[c], y_r[c]);
+      bias[c] += static_cast<double>(dz_r[c]);
     }
   }
 }

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "../runtime/cpu_features.h"
 #include "../runtime/thread_pool.h"
+#include "gradient_panels.h"
 #include "kernels.h"
 
 namespace convkit {
@@ -13,16 +15,12 @@ void relu_grad_bias(const float* dy, const float* y, float* dz, float* dbias, in
   const int parts = reduce_row_parts(1, rows, channels);
   const int64_t share = (rows + parts - 1) / parts;
   std::vector<double> partial(static_cast<size_t>(parts * channels), 0.0);
+  const ReluGradRowsFn relu_grad_rows = cpu_has_avx2_fma() ? relu_grad_rows_avx2 : relu_grad_rows_with<Vec4>;
   parallel_for(parts, [&](int64_t part, int) {
-    double* __restrict acc = partial.data() + part * channels;
-    for (int64_t r = part * share, end = std::min(rows, (part + 1) * share); r < end; ++r) {
-      const float *__restrict g = dy + r * channels, *__restrict out = y + r * channels;
-      float* __restrict d = dz + r * channels;
-      for (int64_t c = 0; c < channels; ++c) {
-        d[c] = relu_grad(g[c], out[c]);
-        acc[c] += static_cast<double>(d[c]);
-      }
-    }
+    const int64_t begin = part * share, end = std::min(rows, (part + 1) * share);
+    if (begin < end)
+      relu_grad_rows(dy + begin * channels, y + begin * channels, dz + begin * channels, end - begin, channels,
+                     partial.data() + part * channels);
   });
   for (int64_t part = 1; part < parts; ++part)
     for (int64_t c = 0; c < channels; ++c) partial[c] += partial[part * channels + c];
