@@ -5,7 +5,7 @@
 
 namespace convkit {
 
-// kPadded holds a kernel's padded copy of its input (pad_horizontally), made by the calling
+// kPadded holds a kernel's padded copy of its input (pad_image), made by the calling
 // thread before its parallel work, which uses the other slots.
 enum class ScratchSlot { kPackA, kPackB, kKernel, kPadded, kCount };
 
