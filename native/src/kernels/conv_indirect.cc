@@ -23,7 +23,7 @@ bool worth_padding_horizontally(const ConvGeometry& g) {
 const float* pad_image(const float* x, const ConvGeometry& g, int64_t top, int64_t left, int64_t height,
                        int64_t width) {
   const int64_t C = g.in_c, row_in = g.in_w * C, row_out = width * C;
-  const int64_t right = std::max<int64_t>(0, width - left - g.in_w);
+  const int64_t columns = std::min(g.in_w, width - left);  // the input columns that fit
   float* padded = scratch(ScratchSlot::kPadded, g.batch * height * row_out);
   parallel_range(g.batch * height, 64, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
@@ -35,8 +35,8 @@ const float* pad_image(const float* x, const ConvGeometry& g, int64_t top, int64
       }
       const float* in = x + (n * g.in_h + ih) * row_in;
       std::fill(out, out + left * C, 0.0f);
-      std::copy(in, in + (width - left - right) * C, out + left * C);
-      std::fill(out + (width - right) * C, out + row_out, 0.0f);
+      std::copy(in, in + columns * C, out + left * C);
+      std::fill(out + (left + columns) * C, out + row_out, 0.0f);
     }
   });
   return padded;
