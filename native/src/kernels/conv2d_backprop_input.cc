@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <vector>
 
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
@@ -30,23 +29,36 @@ void col2im(const float* cols, float* image, const ConvGeometry& g) {
   }
 }
 
-// With stride 1, dx is a plain convolution of dy with the filter turned 180 degrees and
-// its channel axes swapped: the forward convolution (Winograd or indirect), no scatter.
-void backprop_input_as_convolution(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
-  std::vector<float> turned(g.patch_size() * g.out_c);
-  for (int64_t kh = 0; kh < g.filter_h; ++kh)
-    for (int64_t kw = 0; kw < g.filter_w; ++kw) {
-      const float* src = filter + ((g.filter_h - 1 - kh) * g.filter_w + (g.filter_w - 1 - kw)) * g.in_c * g.out_c;
-      float* dst = turned.data() + (kh * g.filter_w + kw) * g.out_c * g.in_c;
-      for (int64_t ci = 0; ci < g.in_c; ++ci)
-        for (int64_t co = 0; co < g.out_c; ++co) dst[co * g.in_c + ci] = src[ci * g.out_c + co];
+// The filter turned 180 degrees with its channel axes swapped: turned[kh][kw][co][ci] =
+// filter[filter_h - 1 - kh][filter_w - 1 - kw][ci][co]. The threads take blocks of 16 input
+// channels of one tap, each read row by row and written 16 floats (a cache line) at a time
+// (done by one thread, element by element, it took 0.5 ms of a 3 ms input gradient with
+// 128 x 128 channels).
+void turn_filter(const float* filter, const ConvGeometry& g, float* turned) {
+  constexpr int64_t kBlock = 16;
+  const int64_t taps = g.filter_h * g.filter_w, blocks = (g.in_c + kBlock - 1) / kBlock;
+  parallel_range(taps * blocks, 4, [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t tap = item / blocks, c0 = item % blocks * kBlock, c1 = std::min(c0 + kBlock, g.in_c);
+      const float* src = filter + (taps - 1 - tap) * g.in_c * g.out_c;
+      float* dst = turned + tap * g.out_c * g.in_c;
+      for (int64_t co = 0; co < g.out_c; ++co)
+        for (int64_t ci = c0; ci < c1; ++ci) dst[co * g.in_c + ci] = src[ci * g.out_c + co];
     }
+  });
+}
+
+// With stride 1, dx is a plain convolution of dy with the turned filter: the forward
+// convolution (Winograd or indirect), no scatter.
+void backprop_input_as_convolution(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
+  float* turned = scratch(ScratchSlot::kFilter, g.patch_size() * g.out_c);
+  turn_filter(filter, g, turned);
   ConvGeometry t = g;
   t.in_h = g.out_h, t.in_w = g.out_w, t.in_c = g.out_c;
   t.out_h = g.in_h, t.out_w = g.in_w, t.out_c = g.in_c;
   t.pad_top = (g.filter_h - 1) * g.dilation_h - g.pad_top;
   t.pad_left = (g.filter_w - 1) * g.dilation_w - g.pad_left;
-  conv2d(dy, turned.data(), nullptr, dx, t, Activation::kLinear);
+  conv2d(dy, turned, nullptr, dx, t, Activation::kLinear);
 }
 
 }  // namespace
