@@ -73,12 +73,20 @@ class Args {
 int64_t out_size(const ConvGeometry& g) { return g.out_pixels() * g.out_c; }
 int64_t filter_size(const ConvGeometry& g) { return g.patch_size() * g.out_c; }
 
+// conv2d(x, filter, bias, y, geometry, activation, pooled?): with `pooled`, whether it also
+// wrote y's 2x2 max pool there (conv2d_and_max_pool).
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   Args a(info);
   const ConvGeometry g = a.geometry(4);
-  conv2d(a.floats(0, g.in_size()), a.floats(1, filter_size(g)), a.optional_floats(2, g.out_c),
-         a.floats(3, out_size(g)), g, static_cast<Activation>(a.integer(5)));
-  return info.Env().Undefined();
+  const float *x = a.floats(0, g.in_size()), *filter = a.floats(1, filter_size(g)), *bias = a.optional_floats(2, g.out_c);
+  float* y = a.floats(3, out_size(g));
+  const auto act = static_cast<Activation>(a.integer(5));
+  float* pooled = a.optional_floats(6, g.batch * (g.out_h / 2) * (g.out_w / 2) * g.out_c);
+  if (!pooled) {
+    conv2d(x, filter, bias, y, g, act);
+    return info.Env().Undefined();
+  }
+  return Napi::Boolean::New(info.Env(), conv2d_and_max_pool(x, filter, bias, y, pooled, g, act));
 }
 
 Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {

@@ -14,6 +14,8 @@ type Maybe = Float32Array | null;
 /** The addon's entry points (native/src/binding.cc). */
 export interface NativeAddon {
   conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation): void;
+  /** The same, and y's 2x2 max pool of stride 2 into `pooled` where the kernel can take it from its tiles; whether it did. */
+  conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation, pooled: F32): boolean;
   conv2dBackpropInput(dy: F32, filter: F32, dx: F32, geometry: Int32Array): void;
   conv2dBackpropFilter(x: F32, dy: F32, dfilter: F32, geometry: Int32Array): void;
   /** dy is the gradient after the relu when y, the relu's output, is given. */

@@ -2,6 +2,8 @@ import { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { allocate, floatsOf, geometryOf, nativeKernel, output, sizeOf } from './kernel_utils';
 
+type Precomputed = (x: TensorInfo, geometry: Int32Array) => { values: Float32Array } | undefined;
+
 interface PoolAttrs {
   filterSize: [number, number] | number;
   strides: [number, number] | number;
@@ -16,12 +18,18 @@ export function poolGeometry(inShape: number[], attrs: PoolAttrs) {
   return { geometry: geometryOf(info), inShape: info.inShape, outShape: info.outShape };
 }
 
-/** A forward pooling kernel (MaxPool, AvgPool): x in, pooled y out. */
-export function poolKernel(kernelName: string, pool: (x: Float32Array, y: Float32Array, geometry: Int32Array) => void) {
+/**
+ * A forward pooling kernel (MaxPool, AvgPool): x in, pooled y out; or the pool `precomputed`
+ * finds computed already.
+ */
+export function poolKernel(kernelName: string, pool: (x: Float32Array, y: Float32Array, geometry: Int32Array) => void,
+  precomputed?: Precomputed) {
   return nativeKernel<{ x: TensorInfo }, PoolAttrs>(kernelName, ({ inputs, backend, attrs }) => {
     const xValues = floatsOf(backend, inputs.x);
     if (!xValues || inputs.x.shape.length !== 4) return null;
     const { geometry, outShape } = poolGeometry(inputs.x.shape, attrs);
+    const ready = precomputed?.(inputs.x, geometry);
+    if (ready) return output(backend, outShape, ready.values);
     const y = allocate(sizeOf(outShape));
     pool(xValues, y, geometry);
     return output(backend, outShape, y);

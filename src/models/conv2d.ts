@@ -37,11 +37,13 @@ export class Conv2D extends TfjsConv2DClass {
       const input = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const activation = this.activation.getClassName();
       const fused = FUSED_ACTIVATIONS.has(activation);
-      const takesNextRelu = activation === 'linear' && (kwargs['training'] === true || isReadingOutputsOnly()) && this.feedsOnlyRelu();
+      const wholeModel = kwargs['training'] === true || isReadingOutputsOnly();
+      const takesNextRelu = activation === 'linear' && wholeModel && this.feedsOnlyRelu();
       const output = fusedConv2d({
         x: input, filter: this.kernel.read() as tf.Tensor4D, bias: this.bias?.read() as tf.Tensor1D | undefined,
         strides: this.strides as [number, number], pad: this.padding as 'valid' | 'same',
         activation: takesNextRelu ? 'relu' : fused ? activation as 'linear' | 'relu' : 'linear',
+        poolAfter: wholeModel && (takesNextRelu || fused) && this.poolsNext(takesNextRelu),
       });
       if (takesNextRelu) markRectified(output);
       return fused ? output : this.activation.apply(output);
@@ -61,6 +63,21 @@ export class Conv2D extends TfjsConv2DClass {
     if (this.inboundNodes.length !== 1 || this.outboundNodes.length !== 1) return false;
     const next = this.outboundNodes[0].outboundLayer as tfl.layers.Layer & { activation?: { getClassName(): string } };
     return next.getClassName() === 'Activation' && next.activation?.getClassName() === 'relu';
+  }
+
+  /**
+   * Whether a 2x2 MaxPooling2D of stride 2 takes this layer's output next (through the relu
+   * layer `throughRelu`), and nothing else does: the kernel may then pool its output too
+   * (backend/pooled.ts). Only a hint: the MaxPool kernel checks what it is given.
+   */
+  private poolsNext(throughRelu: boolean): boolean {
+    const onlyNext = (layer: tfl.layers.Layer) =>
+      layer.outboundNodes.length === 1 ? layer.outboundNodes[0].outboundLayer as tfl.layers.Layer : null;
+    const first = onlyNext(this);
+    const pool = first && throughRelu ? onlyNext(first) : first;
+    if (!pool || pool.getClassName() !== 'MaxPooling2D') return false;
+    const { poolSize, strides } = pool as unknown as { poolSize: number[]; strides: number[] };
+    return [...poolSize, ...strides].every((size) => size === 2);
   }
 
   /**

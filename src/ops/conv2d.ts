@@ -13,6 +13,12 @@ export interface FusedConv2DArgs {
   pad: 'valid' | 'same';
   dilations?: number | [number, number];
   activation?: 'linear' | 'relu';
+  /**
+   * A hint: the output goes to a 2x2 max pool of stride 2 next. The kernel then pools it
+   * too where that is cheap (while each tile of the output is in cache), and the MaxPool
+   * kernel called on the output takes that pool instead of computing it (backend/pooled.ts).
+   */
+  poolAfter?: boolean;
 }
 
 const pair = (value: number | [number, number]) => (typeof value === 'number' ? [value, value] : value);
@@ -26,8 +32,8 @@ const pair = (value: number | [number, number]) => (typeof value === 'number' ? 
  * layer, no filter gradient for a frozen kernel, no weight gradients for a saliency map).
  * Gradients need dilations of 1, as tfjs's.
  */
-export function fusedConv2d({ x, filter, bias = null, strides = 1, pad, dilations = 1, activation = 'linear' }: FusedConv2DArgs):
-  tf.Tensor4D {
+export function fusedConv2d({ x, filter, bias = null, strides = 1, pad, dilations = 1, activation = 'linear', poolAfter = false }:
+  FusedConv2DArgs): tf.Tensor4D {
   const fail = (message: string) => { throw new Error(`fusedConv2d: ${message}`); };
   if (x.rank !== 4 || x.dtype !== 'float32') fail(`x must be a float32 tensor of rank 4 (NHWC), got ${x.dtype} [${x.shape}]`);
   if (filter.rank !== 4 || filter.dtype !== 'float32') fail(`filter must be a float32 tensor of rank 4, got ${filter.dtype} [${filter.shape}]`);
@@ -40,7 +46,8 @@ export function fusedConv2d({ x, filter, bias = null, strides = 1, pad, dilation
   if (pair(strides).some((s) => s > 1) && pair(dilations).some((d) => d > 1)) {
     fail(`strides (${strides}) or dilations (${dilations}) must be 1`);
   }
-  const attrs: Omit<tf.FusedConv2DAttrs, 'dimRoundingMode'> = { strides, pad, dataFormat: 'NHWC', dilations, activation };
+  const attrs: Omit<tf.FusedConv2DAttrs, 'dimRoundingMode'> & { poolAfter?: boolean } =
+    { strides, pad, dataFormat: 'NHWC', dilations, activation, ...(poolAfter ? { poolAfter } : {}) };
   const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
   return tf.engine().runKernel(FUSED_CONV2D, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { backend, ops, tf } from '../../src';
 import { geometryOf } from '../../src/backend/kernel_utils';
-import { assertSameOnBothBackends } from './compare';
+import { assertSameOnBothBackends, randomValues } from './compare';
 
 // Awkward shapes: batch 1, odd sizes, channels 3, 5, 33, strides 1 and 2, both paddings.
 const cases: Array<{ x: number[]; filter: number[]; stride: number | [number, number]; pad: 'same' | 'valid' }> = [
@@ -158,6 +158,9 @@ function winogradGeometries(c: (typeof cases)[number]): Int32Array[] {
   return [geometryOf(forward), geometryOf(turned)];
 }
 
+const setting = process.env.CONVKIT_WINOGRAD;
+const forced = ['all', 'f2', 'f3', 'f4', 'f5'].includes(setting ?? '') && `CONVKIT_WINOGRAD=${setting} forces Winograd`;
+
 describe('Winograd convolutions (forward, input and filter gradients)', () => {
   for (const c of winogradCases) {
     it(`x ${c.x} filter ${c.filter} ${c.pad}`, () => {
@@ -176,8 +179,6 @@ describe('Winograd convolutions (forward, input and filter gradients)', () => {
       });
     }
   }
-  const setting = process.env.CONVKIT_WINOGRAD;
-  const forced = ['all', 'f2', 'f3', 'f4', 'f5'].includes(setting ?? '') && `CONVKIT_WINOGRAD=${setting} forces Winograd`;
   it('leaves the first layer (3 input channels), 1x1 and strided convolutions direct', { skip: forced }, () => {
     const direct = [
       tf.backend_util.computeConv2DInfo([8, 32, 32, 3], [3, 3, 3, 32], 1, 1, 'same'),
@@ -187,3 +188,50 @@ describe('Winograd convolutions (forward, input and filter gradients)', () => {
     for (const info of direct) assert.equal(backend.addon!.winogradTile(geometryOf(info)), 0);
   });
 });
+
+// A conv whose output a 2x2 max pool of stride 2 takes next pools its own Winograd tiles
+// (F(2x2) and F(4x4), sizes a multiple of the tile; ops.fusedConv2d's poolAfter): the pool must
+// be MaxPool's, bit for bit, NaN and -inf included, and y unchanged; elsewhere the addon says
+// it did not pool and leaves the array alone. (winograd.test.ts runs these on every variant.)
+const poolAfterCases: Array<{ x: number[]; filter: number[]; pad: 'same' | 'valid' }> = [
+  { x: [1, 16, 16, 8], filter: [3, 3, 8, 9], pad: 'same' },  // F(4x4) by default; 9 channels
+  { x: [2, 10, 10, 33], filter: [3, 3, 33, 20], pad: 'valid' },  // 8x8 outputs
+  { x: [3, 12, 8, 16], filter: [3, 3, 16, 33], pad: 'same' },  // 12x8: 3 x 2 tiles of 4
+  { x: [1, 14, 14, 16], filter: [3, 3, 16, 16], pad: 'same' },  // 14x14: pooled with F(2x2) only
+  { x: [1, 15, 15, 64], filter: [3, 3, 64, 16], pad: 'same' },  // odd: never
+];
+
+describe('Conv2D pooling its own output (2x2 max pool, stride 2)', () => {
+  const addon = backend.addon!;
+  for (const c of poolAfterCases) {
+    for (const activation of [0, 1]) {
+      it(`x ${c.x} filter ${c.filter} ${c.pad}, ${activation ? 'relu' : 'linear'}`, () => {
+        const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number],
+          c.filter as [number, number, number, number], 1, 1, c.pad);
+        const geometry = geometryOf(info);
+        const x = randomValues(c.x.reduce((a, b) => a * b), 41);
+        x[3] = NaN, x[x.length - 7] = -Infinity, x[100] = Infinity;
+        const filter = randomValues(c.filter.reduce((a, b) => a * b), 42), bias = randomValues(info.outChannels, 43);
+        const size = info.outShape.reduce((a, b) => a * b);
+        const plain = new Float32Array(size), y = new Float32Array(size), pooled = new Float32Array(size / 4).fill(7.5);
+        addon.conv2d(x, filter, bias, plain, geometry, activation);
+        const didPool = addon.conv2d(x, filter, bias, y, geometry, activation, pooled);
+        const tile = addon.winogradTile(geometry);
+        const expected = (tile === 2 || tile === 4) && info.outHeight % tile === 0 && info.outWidth % tile === 0;
+        assert.equal(didPool, expected);
+        assert.deepEqual(y, plain);
+        if (!expected) return assert.ok(pooled.every((v) => v === 7.5), 'pooled untouched');
+        const poolInfo = tf.backend_util.computePool2DInfo(info.outShape as [number, number, number, number], 2, 2, 1, 'valid');
+        const maxPooled = new Float32Array(size / 4);
+        addon.maxPool(plain, maxPooled, geometryOf(poolInfo));
+        assert.deepEqual(pooled, maxPooled);
+        assert.ok(pooled.some((v) => !Number.isFinite(v)) && pooled.some(Number.isFinite), 'infinities and numbers in the pool');
+      });
+    }
+  }
+  it('pools by default on a 16x16 output of 8 to 9 channels (F(4x4))', { skip: forced }, () => {
+    const info = tf.backend_util.computeConv2DInfo([1, 16, 16, 8], [3, 3, 8, 9], 1, 1, 'same');
+    assert.equal(addon.winogradTile(geometryOf(info)), 4);
+  });
+});
+

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 
-import { models, tf } from '../../src';
+import { backend, models, tf } from '../../src';
 import { ProfiledKernels, countKernels, kernelCounts, randomValues, relativeError } from '../backend/compare';
 import { classifierOf } from '../../src/insight/tta';
 
@@ -280,6 +280,36 @@ describe("convkit's Conv2D in inference and on disk", () => {
     assert.deepEqual(fused, plain);
     assert.deepEqual(fusedActivations, ['relu', 'relu', 'relu', 'relu']);
     assert.deepEqual(plainActivations, ['linear', 'linear', 'linear', 'linear']);
+  });
+
+  it('a conv whose output goes (through its relu) to a 2x2 max pool pools its own tiles, with the same bits', () => {
+    // 16 channels and a 16x16 output: F(4x4) Winograd, whose tiles hold whole pool windows.
+    const model = tfl.sequential({ layers: [
+      models.conv2d({ filters: 16, kernelSize: 3, padding: 'same', inputShape: [16, 16, 16] }),
+      tfl.layers.activation({ activation: 'relu' }), tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(), tfl.layers.dense({ units: 3 })] });
+    const x = tf.randomUniform([2, 16, 16, 16], -1, 1, 'float32', 9) as tf.Tensor4D;
+    const addon = backend.addon!;
+    const maxPool = addon.maxPool;
+    let maxPools = 0;
+    addon.maxPool = (...args: Parameters<typeof maxPool>) => { maxPools += 1; return maxPool(...args); };
+    const run = (forward: () => tf.Tensor) => {
+      maxPools = 0;
+      const values = tf.tidy(() => forward().dataSync().slice());
+      return { values, maxPools };
+    };
+    try {
+      const plain = run(() => model.predict(x) as tf.Tensor);
+      const classified = run(() => classifierOf(model)(x));
+      const training = run(() => model.apply(x, { training: true }) as tf.Tensor);
+      assert.deepEqual([plain.maxPools, classified.maxPools, training.maxPools], [1, 0, 0]);
+      assert.deepEqual(classified.values, plain.values);
+      assert.deepEqual(training.values, plain.values);
+    } finally {
+      addon.maxPool = maxPool;
+      tf.dispose(x);
+      model.dispose();
+    }
   });
 
   it('fuses bias and relu into the one kernel in inference', async () => {

@@ -10,6 +10,12 @@ namespace convkit {
 
 // Convolutions (conv2d.cc, conv2d_backprop_input.cc, conv2d_backprop_filter.cc).
 void conv2d(const float* x, const float* filter, const float* bias, float* y, const ConvGeometry& g, Activation act);
+// conv2d, and the 2x2 max pool of stride 2 of y, into `pooled` ([batch, out_h / 2, out_w / 2,
+// out_c]), taken from each tile of y while it is in cache (max_pool's bits), where the
+// Winograd tiles hold whole pool windows: F(2x2) or F(4x4) with out_h and out_w multiples
+// of the tile. Elsewhere pooled is left alone; returns whether it was written.
+bool conv2d_and_max_pool(const float* x, const float* filter, const float* bias, float* y, float* pooled,
+                         const ConvGeometry& g, Activation act);
 void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g);
 void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g);
 // The filter gradient, and the bias gradient when dbias is given, of a conv whose output y

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "winograd.h"
 
@@ -94,6 +95,29 @@ TilePlaces<T> WinogradTiles::output_tile(T* data, T* outside, int64_t tile, T** 
       pointers[i * tile_ + j] = oh < g.out_h && ow < g.out_w ? image + (oh * g.out_w + ow) * g.out_c : outside;
     }
   return TilePlaces<T>::listed(pointers);
+}
+
+void WinogradTiles::max_pool_tile(const float* y, float* pooled, int64_t tile) const {
+  const ConvGeometry& g = g_;
+  const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
+  const int64_t C = g.out_c, pooled_w = g.out_w / 2;
+  const float* image = y + n * g.out_h * g.out_w * C;
+  float* pooled_image = pooled + n * (g.out_h / 2) * pooled_w * C;
+  for (int64_t i = 0; i < tile_ / 2; ++i)
+    for (int64_t j = 0; j < tile_ / 2; ++j) {
+      const int64_t oh = tile_ * row + 2 * i, ow = tile_ * col + 2 * j;
+      const float* __restrict top = image + (oh * g.out_w + ow) * C;
+      const float* __restrict bottom = top + g.out_w * C;
+      float* __restrict out = pooled_image + ((oh / 2) * pooled_w + ow / 2) * C;
+      for (int64_t c = 0; c < C; ++c) {  // a > b ? a : b is maxps: vectorised, and NaN is passed over
+        float best = -std::numeric_limits<float>::infinity();
+        best = top[c] > best ? top[c] : best;
+        best = top[C + c] > best ? top[C + c] : best;
+        best = bottom[c] > best ? bottom[c] : best;
+        best = bottom[C + c] > best ? bottom[C + c] : best;
+        out[c] = best;
+      }
+    }
 }
 
 template TileOut WinogradTiles::output_tile(float*, float*, int64_t, float**) const;

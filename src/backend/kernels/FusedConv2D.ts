@@ -3,8 +3,10 @@ import { backend_util, FusedConv2D, FusedConv2DAttrs, TensorInfo } from '@tensor
 import { FUSED_CONV2D } from '../custom_kernels';
 import { fusedActivation } from '../fused_activation';
 import { allocate, floatsOf, geometryOf, KernelArgs, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { rememberMaxPool } from '../pooled';
 
-type FusedConv2DArgs = KernelArgs<{ x: TensorInfo; filter: TensorInfo; bias?: TensorInfo }, FusedConv2DAttrs>;
+type FusedConv2DArgs = KernelArgs<{ x: TensorInfo; filter: TensorInfo; bias?: TensorInfo },
+  FusedConv2DAttrs & { poolAfter?: boolean }>;
 
 // Convolution with the bias add and a linear or relu activation done in the GEMM's epilogue.
 function fusedConv2D({ inputs, backend, attrs }: FusedConv2DArgs): TensorInfo | null {
@@ -18,8 +20,15 @@ function fusedConv2D({ inputs, backend, attrs }: FusedConv2DArgs): TensorInfo | 
     'channelsLast');
   const biasValues = bias ? floatsOf(backend, bias) : null;
   if (bias && (!biasValues || biasValues.length !== info.outChannels)) return null;
-  const y = allocate(sizeOf(info.outShape));
-  native().conv2d(xValues, filterValues, biasValues, y, geometryOf(info), act);
+  const y = allocate(sizeOf(info.outShape)), geometry = geometryOf(info);
+  // A 2x2 max pool follows: the kernel pools each output tile while it is in cache, where it can (pooled.ts).
+  if (attrs.poolAfter && info.outHeight % 2 === 0 && info.outWidth % 2 === 0) {
+    const pooled = allocate(sizeOf(info.outShape) / 4);
+    const result = output(backend, info.outShape, y);
+    if (native().conv2d(xValues, filterValues, biasValues, y, geometry, act, pooled)) rememberMaxPool(result, pooled);
+    return result;
+  }
+  native().conv2d(xValues, filterValues, biasValues, y, geometry, act);
   return output(backend, info.outShape, y);
 }
 
