@@ -48,6 +48,7 @@
         "src/kernels/matmul.cc",
         "src/kernels/max_pool.cc",
         "src/kernels/max_pool_grad.cc",
+        "src/kernels/max_pool_grad_argmax.cc",
         "src/kernels/avg_pool.cc",
         "src/kernels/avg_pool_grad.cc",
         "src/kernels/unary.cc",

@@ -29,6 +29,17 @@ class Args {
     if (i >= info_.Length() || info_[i].IsNull() || info_[i].IsUndefined()) return nullptr;
     return floats(i, at_least);
   }
+  // A Uint8Array of at least `at_least` bytes.
+  uint8_t* bytes(size_t i, int64_t at_least) const {
+    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
+        info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      fail("argument " + std::to_string(i) + " must be a Uint8Array");
+    auto array = info_[i].As<Napi::Uint8Array>();
+    if (static_cast<int64_t>(array.ElementLength()) < at_least)
+      fail("argument " + std::to_string(i) + " holds " + std::to_string(array.ElementLength()) +
+           " bytes, the kernel needs " + std::to_string(at_least));
+    return array.Data();
+  }
   // The element count of the Float32Array at i.
   int64_t length(size_t i) const { return static_cast<int64_t>(float32_array(i).ElementLength()); }
   // The row count of a [rows, channels] Float32Array at i, given channels at j.
@@ -56,6 +67,9 @@ class Args {
   }
   ConvGeometry geometry(size_t i) const { return ConvGeometry::from(ints(i, ConvGeometry::kFields)); }
   Napi::Env env() const { return info_.Env(); }
+  [[noreturn]] void fail(const std::string& message) const {
+    throw Napi::TypeError::New(info_.Env(), "convkit native: " + message);
+  }
 
  private:
   Napi::Float32Array float32_array(size_t i) const {
@@ -64,29 +78,27 @@ class Args {
       fail("argument " + std::to_string(i) + " must be a Float32Array");
     return info_[i].As<Napi::Float32Array>();
   }
-  [[noreturn]] void fail(const std::string& message) const {
-    throw Napi::TypeError::New(info_.Env(), "convkit native: " + message);
-  }
   const Napi::CallbackInfo& info_;
 };
 
 int64_t out_size(const ConvGeometry& g) { return g.out_pixels() * g.out_c; }
 int64_t filter_size(const ConvGeometry& g) { return g.patch_size() * g.out_c; }
 
-// conv2d(x, filter, bias, y, geometry, activation, pooled?): with `pooled`, whether it also
-// wrote y's 2x2 max pool there (conv2d_and_max_pool).
+// conv2d(x, filter, bias, y, geometry, activation, pooled?, argmax?): with `pooled` and
+// `argmax`, whether it also wrote y's 2x2 max pool and its argmax there (conv2d_and_max_pool).
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   Args a(info);
   const ConvGeometry g = a.geometry(4);
   const float *x = a.floats(0, g.in_size()), *filter = a.floats(1, filter_size(g)), *bias = a.optional_floats(2, g.out_c);
   float* y = a.floats(3, out_size(g));
   const auto act = static_cast<Activation>(a.integer(5));
-  float* pooled = a.optional_floats(6, g.batch * (g.out_h / 2) * (g.out_w / 2) * g.out_c);
+  const int64_t pooled_size = g.batch * (g.out_h / 2) * (g.out_w / 2) * g.out_c;
+  float* pooled = a.optional_floats(6, pooled_size);
   if (!pooled) {
     conv2d(x, filter, bias, y, g, act);
     return info.Env().Undefined();
   }
-  return Napi::Boolean::New(info.Env(), conv2d_and_max_pool(x, filter, bias, y, pooled, g, act));
+  return Napi::Boolean::New(info.Env(), conv2d_and_max_pool(x, filter, bias, y, pooled, a.bytes(7, pooled_size), g, act));
 }
 
 Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
@@ -136,6 +148,19 @@ Napi::Value PoolForward(const Napi::CallbackInfo& info) {
   Args a(info);
   const ConvGeometry g = a.geometry(2);
   Pool(a.floats(0, g.in_size()), a.floats(1, out_size(g)), g);
+  return info.Env().Undefined();
+}
+
+// maxPoolGradArgmax(dy, pooled, argmax, dx, geometry, floor, channelSums?): 2x2 windows of
+// stride 2 over whole windows only (a TypeError otherwise).
+Napi::Value MaxPoolGradArgmax(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(4);
+  const bool whole_windows = g.filter_h == 2 && g.filter_w == 2 && g.stride_h == 2 && g.stride_w == 2 &&
+                             g.pad_top == 0 && g.pad_left == 0 && g.in_h == 2 * g.out_h && g.in_w == 2 * g.out_w;
+  if (!whole_windows) a.fail("maxPoolGradArgmax takes 2x2 windows of stride 2 covering the input exactly");
+  max_pool_grad_argmax(a.floats(0, out_size(g)), a.floats(1, out_size(g)), a.bytes(2, out_size(g)),
+                       a.floats(3, g.in_size()), g, a.number(5), a.optional_floats(6, g.in_c));
   return info.Env().Undefined();
 }
 
@@ -371,6 +396,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"matmul", MatMul},
       {"maxPool", PoolForward<max_pool>},
       {"maxPoolGrad", MaxPoolGrad},
+      {"maxPoolGradArgmax", MaxPoolGradArgmax},
       {"avgPool", PoolForward<avg_pool>},
       {"avgPoolGrad", AvgPoolGrad},
       {"unary", Unary},

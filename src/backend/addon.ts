@@ -14,8 +14,9 @@ type Maybe = Float32Array | null;
 /** The addon's entry points (native/src/binding.cc). */
 export interface NativeAddon {
   conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation): void;
-  /** The same, and y's 2x2 max pool of stride 2 into `pooled` where the kernel can take it from its tiles; whether it did. */
-  conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation, pooled: F32): boolean;
+  /** The same, and y's 2x2 max pool of stride 2 into `pooled`, each window's first maximum (0-3, 4: none) into `argmax`, where the kernel can take them from its tiles; whether it did. */
+  conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation, pooled: F32,
+    argmax: Uint8Array): boolean;
   conv2dBackpropInput(dy: F32, filter: F32, dx: F32, geometry: Int32Array): void;
   conv2dBackpropFilter(x: F32, dy: F32, dfilter: F32, geometry: Int32Array): void;
   /** dy is the gradient after the relu when y, the relu's output, is given. */
@@ -27,6 +28,9 @@ export interface NativeAddon {
   maxPool(x: F32, y: F32, geometry: Int32Array): void;
   /** floor: windows whose maximum is not above it route nothing (-Infinity: plain max pooling; 0: also relu's gradient). */
   maxPoolGrad(dy: F32, x: F32, dx: F32, geometry: Int32Array, floor: number, channelSums: F32 | null): void;
+  /** maxPoolGrad of a 2x2 pool of stride 2 over whole windows from its output and the argmax conv2d recorded. */
+  maxPoolGradArgmax(dy: F32, pooled: F32, argmax: Uint8Array, dx: F32, geometry: Int32Array, floor: number,
+    channelSums: F32 | null): void;
   avgPool(x: F32, y: F32, geometry: Int32Array): void;
   avgPoolGrad(dy: F32, dx: F32, geometry: Int32Array): void;
   unary(op: UnaryOp, x: F32, y: F32, size: number, alpha: number): void;

@@ -1,8 +1,8 @@
 import { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 
-import { allocate, floatsOf, geometryOf, nativeKernel, output, sizeOf } from './kernel_utils';
+import { allocate, Backend, floatsOf, geometryOf, nativeKernel, output, sizeOf } from './kernel_utils';
 
-type Precomputed = (x: TensorInfo, geometry: Int32Array) => { values: Float32Array } | undefined;
+type Precomputed = (backend: Backend, x: TensorInfo, geometry: Int32Array, outShape: number[]) => TensorInfo | undefined;
 
 interface PoolAttrs {
   filterSize: [number, number] | number;
@@ -28,8 +28,8 @@ export function poolKernel(kernelName: string, pool: (x: Float32Array, y: Float3
     const xValues = floatsOf(backend, inputs.x);
     if (!xValues || inputs.x.shape.length !== 4) return null;
     const { geometry, outShape } = poolGeometry(inputs.x.shape, attrs);
-    const ready = precomputed?.(inputs.x, geometry);
-    if (ready) return output(backend, outShape, ready.values);
+    const ready = precomputed?.(backend, inputs.x, geometry, outShape);
+    if (ready) return ready;
     const y = allocate(sizeOf(outShape));
     pool(xValues, y, geometry);
     return output(backend, outShape, y);

@@ -1,32 +1,55 @@
 // Max pools computed ahead, by the conv whose output they pool. A convkit Conv2D layer whose
 // output goes (through its relu) only to a 2x2 MaxPooling2D of stride 2 asks its kernel for
 // that pool too (ConvkitFusedConv2D's poolAfter): the Winograd kernel pools each output tile
-// while it is in cache, instead of a MaxPool pass reading the whole output back from memory.
-// The pooled values wait here, keyed by the conv output's data, until the MaxPool kernel
-// is called on that output with those attributes and takes them; unclaimed, they go with
-// the output's data to the garbage collector.
+// while it is in cache, instead of a MaxPool pass reading the whole output back from memory,
+// and records which element of each window was its maximum, so that MaxPoolGrad need not
+// read the output again either. The pooled values wait here, keyed by the conv output's data,
+// until the MaxPool kernel is called on that output with those attributes and takes them;
+// the record stays with the output's data for MaxPoolGrad. Unclaimed, both go with the
+// output's data to the garbage collector.
 import { TensorInfo } from '@tensorflow/tfjs-core';
 
-const pooled = new WeakMap<object, { shape: number[]; values: Float32Array }>();
+import { Backend, output } from './kernel_utils';
 
-/** `values` ([batch, height / 2, width / 2, channels]) is the 2x2 max pool of stride 2 of `tensor`. */
-export function rememberMaxPool(tensor: TensorInfo, values: Float32Array): void {
-  const [batch, height, width, channels] = tensor.shape;
-  pooled.set(tensor.dataId, { shape: [batch, height / 2, width / 2, channels], values });
+interface AheadOfTime {
+  values: Float32Array;
+  argmax: Uint8Array;
+}
+
+const pooled = new WeakMap<object, AheadOfTime>();
+// The argmax of a taken pool, by the pool's input data, with the pool's output data.
+const taken = new WeakMap<object, { pool: object; argmax: Uint8Array }>();
+
+/**
+ * `values` ([batch, height / 2, width / 2, channels]) is the 2x2 max pool of stride 2 of
+ * `tensor`, and `argmax` (as many bytes) each window's first maximum, 0-3 row-major (4: none).
+ */
+export function rememberMaxPool(tensor: TensorInfo, values: Float32Array, argmax: Uint8Array): void {
+  pooled.set(tensor.dataId, { values, argmax });
+}
+
+/** Whether `geometry` (conv_geometry.h's 15 integers) is a 2x2 pool of stride 2 over whole windows. */
+function wholeWindowsOfTwo(geometry: Int32Array): boolean {
+  const [, inH, inW, , outH, outW, , filterH, filterW, strideH, strideW, , , padTop, padLeft] = geometry;
+  return filterH === 2 && filterW === 2 && strideH === 2 && strideW === 2 && padTop === 0 && padLeft === 0 &&
+    outH * 2 === inH && outW * 2 === inW;
 }
 
 /**
- * The max pool of `tensor` computed ahead, if any and if `geometry` (conv_geometry.h's 15
- * integers) is that pool's: 2x2 windows of stride 2, no padding, a whole number of windows.
- * It is handed out once.
+ * MaxPool's output for `x`, if its pool was computed ahead and `geometry` is that pool's;
+ * handed out once.
  */
-export function takeMaxPool(tensor: TensorInfo, geometry: Int32Array): { shape: number[]; values: Float32Array } | undefined {
-  const entry = pooled.get(tensor.dataId);
-  if (!entry) return undefined;
-  const [, inH, inW, , outH, outW, , filterH, filterW, strideH, strideW, , , padTop, padLeft] = geometry;
-  const same = filterH === 2 && filterW === 2 && strideH === 2 && strideW === 2 && padTop === 0 && padLeft === 0 &&
-    outH * 2 === inH && outW * 2 === inW;
-  if (!same) return undefined;
-  pooled.delete(tensor.dataId);
-  return entry;
+export function takeMaxPool(backend: Backend, x: TensorInfo, geometry: Int32Array, outShape: number[]): TensorInfo | undefined {
+  const entry = pooled.get(x.dataId);
+  if (!entry || !wholeWindowsOfTwo(geometry)) return undefined;
+  pooled.delete(x.dataId);
+  const result = output(backend, outShape, entry.values);
+  taken.set(x.dataId, { pool: result.dataId, argmax: entry.argmax });
+  return result;
+}
+
+/** The argmax recorded for the pool `pool` of `x` (a MaxPoolGrad's input and output), if any. */
+export function argmaxOf(x: TensorInfo, pool: TensorInfo, geometry: Int32Array): Uint8Array | undefined {
+  const entry = taken.get(x.dataId);
+  return entry && entry.pool === pool.dataId && wholeWindowsOfTwo(geometry) ? entry.argmax : undefined;
 }

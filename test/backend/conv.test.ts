@@ -191,8 +191,10 @@ describe('Winograd convolutions (forward, input and filter gradients)', () => {
 
 // A conv whose output a 2x2 max pool of stride 2 takes next pools its own Winograd tiles
 // (F(2x2) and F(4x4), sizes a multiple of the tile; ops.fusedConv2d's poolAfter): the pool must
-// be MaxPool's, bit for bit, NaN and -inf included, and y unchanged; elsewhere the addon says
-// it did not pool and leaves the array alone. (winograd.test.ts runs these on every variant.)
+// be MaxPool's, bit for bit, NaN and -inf included, and y unchanged; the gradient from its
+// recorded maxima MaxPoolGrad's (relu's ties at 0 included, both floors, with the channel
+// sums); elsewhere the addon says it did not pool and leaves the arrays alone.
+// (winograd.test.ts runs these on every variant.)
 const poolAfterCases: Array<{ x: number[]; filter: number[]; pad: 'same' | 'valid' }> = [
   { x: [1, 16, 16, 8], filter: [3, 3, 8, 9], pad: 'same' },  // F(4x4) by default; 9 channels
   { x: [2, 10, 10, 33], filter: [3, 3, 33, 20], pad: 'valid' },  // 8x8 outputs
@@ -214,18 +216,30 @@ describe('Conv2D pooling its own output (2x2 max pool, stride 2)', () => {
         const filter = randomValues(c.filter.reduce((a, b) => a * b), 42), bias = randomValues(info.outChannels, 43);
         const size = info.outShape.reduce((a, b) => a * b);
         const plain = new Float32Array(size), y = new Float32Array(size), pooled = new Float32Array(size / 4).fill(7.5);
+        const argmax = new Uint8Array(size / 4).fill(9);
         addon.conv2d(x, filter, bias, plain, geometry, activation);
-        const didPool = addon.conv2d(x, filter, bias, y, geometry, activation, pooled);
+        const didPool = addon.conv2d(x, filter, bias, y, geometry, activation, pooled, argmax);
         const tile = addon.winogradTile(geometry);
         const expected = (tile === 2 || tile === 4) && info.outHeight % tile === 0 && info.outWidth % tile === 0;
         assert.equal(didPool, expected);
         assert.deepEqual(y, plain);
-        if (!expected) return assert.ok(pooled.every((v) => v === 7.5), 'pooled untouched');
-        const poolInfo = tf.backend_util.computePool2DInfo(info.outShape as [number, number, number, number], 2, 2, 1, 'valid');
+        if (!expected) return assert.ok(pooled.every((v) => v === 7.5) && argmax.every((v) => v === 9), 'untouched');
+        const poolGeometry = geometryOf(
+          tf.backend_util.computePool2DInfo(info.outShape as [number, number, number, number], 2, 2, 1, 'valid'));
         const maxPooled = new Float32Array(size / 4);
-        addon.maxPool(plain, maxPooled, geometryOf(poolInfo));
+        addon.maxPool(plain, maxPooled, poolGeometry);
         assert.deepEqual(pooled, maxPooled);
         assert.ok(pooled.some((v) => !Number.isFinite(v)) && pooled.some(Number.isFinite), 'infinities and numbers in the pool');
+        const dy = randomValues(size / 4, 44);
+        for (const [floor, sums] of [[-Infinity, null], [0, info.outChannels]] as const) {
+          const [dx, routed] = [new Float32Array(size), new Float32Array(size).fill(3)];
+          const [dxSums, routedSums] = sums ? [new Float32Array(sums), new Float32Array(sums)] : [null, null];
+          addon.maxPoolGrad(dy, plain, dx, poolGeometry, floor, dxSums);
+          addon.maxPoolGradArgmax(dy, pooled, argmax, routed, poolGeometry, floor, routedSums);
+          assert.deepEqual(routed, dx, `dx, floor ${floor}`);
+          assert.deepEqual(routedSums, dxSums);
+          assert.ok(dx.some((v) => v !== 0), 'some gradient routed');
+        }
       });
     }
   }

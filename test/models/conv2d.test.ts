@@ -282,7 +282,7 @@ describe("convkit's Conv2D in inference and on disk", () => {
     assert.deepEqual(plainActivations, ['linear', 'linear', 'linear', 'linear']);
   });
 
-  it('a conv whose output goes (through its relu) to a 2x2 max pool pools its own tiles, with the same bits', () => {
+  it('a conv whose output goes (through its relu) to a 2x2 max pool pools its own tiles, with the same bits, and its gradient reads the maxima recorded', () => {
     // 16 channels and a 16x16 output: F(4x4) Winograd, whose tiles hold whole pool windows.
     const model = tfl.sequential({ layers: [
       models.conv2d({ filters: 16, kernelSize: 3, padding: 'same', inputShape: [16, 16, 16] }),
@@ -290,13 +290,23 @@ describe("convkit's Conv2D in inference and on disk", () => {
       tfl.layers.flatten(), tfl.layers.dense({ units: 3 })] });
     const x = tf.randomUniform([2, 16, 16, 16], -1, 1, 'float32', 9) as tf.Tensor4D;
     const addon = backend.addon!;
-    const maxPool = addon.maxPool;
-    let maxPools = 0;
-    addon.maxPool = (...args: Parameters<typeof maxPool>) => { maxPools += 1; return maxPool(...args); };
+    const { maxPool, maxPoolGradArgmax } = addon;
+    let calls = { maxPool: 0, maxPoolGradArgmax: 0 };
+    addon.maxPool = (...args: Parameters<typeof maxPool>) => { calls.maxPool += 1; return maxPool(...args); };
+    addon.maxPoolGradArgmax = (...args: Parameters<typeof maxPoolGradArgmax>) => {
+      calls.maxPoolGradArgmax += 1;
+      return maxPoolGradArgmax(...args);
+    };
     const run = (forward: () => tf.Tensor) => {
-      maxPools = 0;
+      calls = { maxPool: 0, maxPoolGradArgmax: 0 };
       const values = tf.tidy(() => forward().dataSync().slice());
-      return { values, maxPools };
+      return { values, maxPools: calls.maxPool };
+    };
+    const gradients = (training: boolean) => {
+      calls = { maxPool: 0, maxPoolGradArgmax: 0 };
+      const values = tf.tidy(() => Object.values(tf.variableGrads(() => tf.sum(model.apply(x, { training }) as tf.Tensor)).grads)
+        .map((g) => g.dataSync().slice()));
+      return { values, ...calls };
     };
     try {
       const plain = run(() => model.predict(x) as tf.Tensor);
@@ -305,8 +315,12 @@ describe("convkit's Conv2D in inference and on disk", () => {
       assert.deepEqual([plain.maxPools, classified.maxPools, training.maxPools], [1, 0, 0]);
       assert.deepEqual(classified.values, plain.values);
       assert.deepEqual(training.values, plain.values);
+      const [fusedGradients, plainGradients] = [gradients(true), gradients(false)];
+      assert.deepEqual([fusedGradients.maxPool, fusedGradients.maxPoolGradArgmax], [0, 1]);
+      assert.deepEqual([plainGradients.maxPool, plainGradients.maxPoolGradArgmax], [1, 0]);
+      fusedGradients.values.forEach((g, i) => assert.ok(relativeError(g, plainGradients.values[i]) < 1e-5, `gradient ${i}`));
     } finally {
-      addon.maxPool = maxPool;
+      Object.assign(addon, { maxPool, maxPoolGradArgmax });
       tf.dispose(x);
       model.dispose();
     }

@@ -12,13 +12,13 @@ void conv2d(const float* x, const float* filter, const float* bias, float* y, co
 }
 
 bool conv2d_and_max_pool(const float* x, const float* filter, const float* bias, float* y, float* pooled,
-                         const ConvGeometry& g, Activation act) {
+                         uint8_t* argmax, const ConvGeometry& g, Activation act) {
   const int tile = winograd_tile(g);
   if ((tile != 2 && tile != 4) || g.out_h % tile != 0 || g.out_w % tile != 0) {
     conv2d(x, filter, bias, y, g, act);
     return false;
   }
-  winograd_conv(x, filter, y, g, Epilogue{bias, act}, tile, pooled);
+  winograd_conv(x, filter, y, g, Epilogue{bias, act}, tile, pooled, argmax);
   return true;
 }
 

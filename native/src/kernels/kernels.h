@@ -11,11 +11,12 @@ namespace convkit {
 // Convolutions (conv2d.cc, conv2d_backprop_input.cc, conv2d_backprop_filter.cc).
 void conv2d(const float* x, const float* filter, const float* bias, float* y, const ConvGeometry& g, Activation act);
 // conv2d, and the 2x2 max pool of stride 2 of y, into `pooled` ([batch, out_h / 2, out_w / 2,
-// out_c]), taken from each tile of y while it is in cache (max_pool's bits), where the
-// Winograd tiles hold whole pool windows: F(2x2) or F(4x4) with out_h and out_w multiples
-// of the tile. Elsewhere pooled is left alone; returns whether it was written.
+// out_c]), taken from each tile of y while it is in cache (max_pool's bits), with each
+// window's first maximum into `argmax` (as many bytes: 0-3 row-major, 4 for none above -inf),
+// where the Winograd tiles hold whole pool windows: F(2x2) or F(4x4) with out_h and out_w
+// multiples of the tile. Elsewhere both are left alone; returns whether they were written.
 bool conv2d_and_max_pool(const float* x, const float* filter, const float* bias, float* y, float* pooled,
-                         const ConvGeometry& g, Activation act);
+                         uint8_t* argmax, const ConvGeometry& g, Activation act);
 void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g);
 void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g);
 // The filter gradient, and the bias gradient when dbias is given, of a conv whose output y
@@ -45,6 +46,11 @@ void max_pool(const float* x, float* y, const ConvGeometry& g);
 // floats, or null) gets the sum of dx over the pixels.
 void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometry& g, float floor,
                    float* channel_sums);
+// max_pool_grad of a 2x2 pool of stride 2 over a whole number of windows, from its output
+// `pooled` and the argmax conv2d_and_max_pool recorded, instead of the pool's input: the
+// same dx and channel sums, bit for bit (max_pool_grad_argmax.cc).
+void max_pool_grad_argmax(const float* dy, const float* pooled, const uint8_t* argmax, float* dx,
+                          const ConvGeometry& g, float floor, float* channel_sums);
 void avg_pool(const float* x, float* y, const ConvGeometry& g);
 void avg_pool_grad(const float* dy, float* dx, const ConvGeometry& g);
 

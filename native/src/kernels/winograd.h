@@ -25,11 +25,11 @@ namespace convkit {
 int winograd_tile(const ConvGeometry& g);
 
 // y = conv(x, filter) + the epilogue, as indirect_conv (any padding, any size), with
-// F(tile x tile, 3x3). Given `pooled`, also y's 2x2 max pool of stride 2, each tile's
-// windows pooled right after the tile is written (see conv2d_and_max_pool: even tiles
-// only, out_h and out_w multiples of the tile).
+// F(tile x tile, 3x3). Given `pooled`, also y's 2x2 max pool of stride 2 and its argmax,
+// each tile's windows pooled right after the tile is written (see conv2d_and_max_pool: even
+// tiles only, out_h and out_w multiples of the tile).
 void winograd_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& epilogue,
-                   int tile, float* pooled = nullptr);
+                   int tile, float* pooled = nullptr, uint8_t* argmax = nullptr);
 
 // dfilter = Σ over output pixels of patchᵀ · dy, as conv2d_backprop_filter, with
 // F(tile x tile, 3x3).
@@ -57,8 +57,9 @@ class WinogradTiles {
   TilePlaces<T> output_tile(T* data, T* outside, int64_t tile, T** pointers) const;
   // Writes the 2x2 max pool (stride 2) of a whole tile of y into `pooled`, whose images are
   // out_h / 2 x out_w / 2: the tile's (tile / 2)² windows, each the maximum in max_pool's
-  // order (row-major, NaN passed over).
-  void max_pool_tile(const float* y, float* pooled, int64_t tile) const;
+  // order (row-major, NaN passed over), and into `argmax` (as many bytes) which element of
+  // the window is that maximum's first, 0-3 row-major, or 4 if none is above -inf.
+  void max_pool_tile(const float* y, float* pooled, uint8_t* argmax, int64_t tile) const;
 
  private:
   ConvGeometry g_;

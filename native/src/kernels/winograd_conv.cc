@@ -48,7 +48,7 @@ void transform_filter(const float* filter, const ConvGeometry& g, const Winograd
 }  // namespace
 
 void winograd_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& ep,
-                   int tile, float* pooled) {
+                   int tile, float* pooled, uint8_t* argmax) {
   const GemmConfig& cfg = gemm_config();
   const WinogradVariant& variant = winograd_variant(tile);
   const int element_count = variant.elements();
@@ -96,7 +96,7 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
     for (int64_t t = 0; t < live; ++t) {
       const TileOut out = tiles.output_tile<float>(y, nullptr, first + t, outputs);
       variant.output(TileIn::blocks(m + t * m_record, ldm, variant.window()), out, out_c, ep);
-      if (pooled) tiles.max_pool_tile(y, pooled, first + t);
+      if (pooled) tiles.max_pool_tile(y, pooled, argmax, first + t);
     }
   });
 }

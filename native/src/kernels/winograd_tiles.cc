@@ -97,7 +97,7 @@ TilePlaces<T> WinogradTiles::output_tile(T* data, T* outside, int64_t tile, T** 
   return TilePlaces<T>::listed(pointers);
 }
 
-void WinogradTiles::max_pool_tile(const float* y, float* pooled, int64_t tile) const {
+void WinogradTiles::max_pool_tile(const float* y, float* pooled, uint8_t* argmax, int64_t tile) const {
   const ConvGeometry& g = g_;
   const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
   const int64_t C = g.out_c, pooled_w = g.out_w / 2;
@@ -108,14 +108,20 @@ void WinogradTiles::max_pool_tile(const float* y, float* pooled, int64_t tile) c
       const int64_t oh = tile_ * row + 2 * i, ow = tile_ * col + 2 * j;
       const float* __restrict top = image + (oh * g.out_w + ow) * C;
       const float* __restrict bottom = top + g.out_w * C;
-      float* __restrict out = pooled_image + ((oh / 2) * pooled_w + ow / 2) * C;
-      for (int64_t c = 0; c < C; ++c) {  // a > b ? a : b is maxps: vectorised, and NaN is passed over
+      const int64_t at = (pooled_image - pooled) + ((oh / 2) * pooled_w + ow / 2) * C;
+      float* __restrict out = pooled + at;
+      uint8_t* __restrict first = argmax + at;
+      for (int64_t c = 0; c < C; ++c) {
+        // Each element replaces the maximum only when greater: NaN is passed over, and the
+        // first of equal maxima stays (4: none above -inf).
         float best = -std::numeric_limits<float>::infinity();
-        best = top[c] > best ? top[c] : best;
-        best = top[C + c] > best ? top[C + c] : best;
-        best = bottom[c] > best ? bottom[c] : best;
-        best = bottom[C + c] > best ? bottom[C + c] : best;
+        uint8_t index = 4;
+        if (top[c] > best) best = top[c], index = 0;
+        if (top[C + c] > best) best = top[C + c], index = 1;
+        if (bottom[c] > best) best = bottom[c], index = 2;
+        if (bottom[C + c] > best) best = bottom[C + c], index = 3;
         out[c] = best;
+        first[c] = index;
       }
     }
 }

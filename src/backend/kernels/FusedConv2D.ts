@@ -23,9 +23,11 @@ function fusedConv2D({ inputs, backend, attrs }: FusedConv2DArgs): TensorInfo | 
   const y = allocate(sizeOf(info.outShape)), geometry = geometryOf(info);
   // A 2x2 max pool follows: the kernel pools each output tile while it is in cache, where it can (pooled.ts).
   if (attrs.poolAfter && info.outHeight % 2 === 0 && info.outWidth % 2 === 0) {
-    const pooled = allocate(sizeOf(info.outShape) / 4);
+    const pooled = allocate(sizeOf(info.outShape) / 4), argmax = new Uint8Array(pooled.length);
     const result = output(backend, info.outShape, y);
-    if (native().conv2d(xValues, filterValues, biasValues, y, geometry, act, pooled)) rememberMaxPool(result, pooled);
+    if (native().conv2d(xValues, filterValues, biasValues, y, geometry, act, pooled, argmax)) {
+      rememberMaxPool(result, pooled, argmax);
+    }
     return result;
   }
   native().conv2d(xValues, filterValues, biasValues, y, geometry, act);

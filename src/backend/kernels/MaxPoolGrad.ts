@@ -2,21 +2,29 @@ import { MaxPoolGrad, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core
 
 import { allocate, floatsOf, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 import { poolGeometry } from '../pool_kernel';
+import { argmaxOf } from '../pooled';
 import { isRectified, markReluGradientApplied } from '../rectified';
 
-export const maxPoolGradConfig = nativeKernel<{ dy: TensorInfo; input: TensorInfo }, MaxPoolGradAttrs>(MaxPoolGrad,
-  ({ inputs, backend, attrs }) => {
-    const { dy, input } = inputs;
+export const maxPoolGradConfig = nativeKernel<{ dy: TensorInfo; input: TensorInfo; output: TensorInfo }, MaxPoolGradAttrs>(
+  MaxPoolGrad, ({ inputs, backend, attrs }) => {
+    const { dy, input, output: pool } = inputs;
     const dyValues = floatsOf(backend, dy), xValues = floatsOf(backend, input);
     if (!dyValues || !xValues || input.shape.length !== 4) return null;
-    const pool = poolGeometry(input.shape, attrs);
-    const dx = allocate(sizeOf(pool.inShape));
+    const { geometry, inShape } = poolGeometry(input.shape, attrs);
+    const dx = allocate(sizeOf(inShape));
     // Over a relu's output, windows whose maximum is 0 route nothing: relu's gradient, for
     // free; and the channel sums of dx come along, for the bias gradient of the conv below.
     const rectified = isRectified(input);
-    const channelSums = rectified ? new Float32Array(pool.inShape[3]) : null;
-    native().maxPoolGrad(dyValues, xValues, dx, pool.geometry, rectified ? 0 : -Infinity, channelSums);
-    const result = output(backend, pool.inShape, dx);
+    const channelSums = rectified ? new Float32Array(inShape[3]) : null;
+    const floor = rectified ? 0 : -Infinity;
+    // Where the conv below pooled its own output, the maxima it recorded (pooled.ts).
+    const argmax = pool ? argmaxOf(input, pool, geometry) : undefined;
+    const poolValues = argmax ? floatsOf(backend, pool) : null;
+    if (argmax && poolValues) {
+      native().maxPoolGradArgmax(dyValues, poolValues, argmax, dx, geometry, floor, channelSums);
+    }
+    else native().maxPoolGrad(dyValues, xValues, dx, geometry, floor, channelSums);
+    const result = output(backend, inShape, dx);
     if (channelSums) markReluGradientApplied(result, input, channelSums);
     return result;
   });
