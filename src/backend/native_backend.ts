@@ -7,6 +7,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { addon, addonLoadError } from './addon';
 import { bufferPool } from './buffer_pool';
+import { releaseMaxPool } from './pooled';
 import { registerCustomKernels } from './custom_kernels';
 import { nativeKernelConfigs } from './register_kernels';
 
@@ -47,6 +48,7 @@ export class NativeBackend extends MathBackendCPU {
     const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
     const released = super.disposeData(dataId, force);
     if (released && values) bufferPool.give(values);
+    if (released) releaseMaxPool(dataId);
     return released;
   }
 }

@@ -3,7 +3,8 @@ import { backend_util, FusedConv2D, FusedConv2DAttrs, TensorInfo } from '@tensor
 import { FUSED_CONV2D } from '../custom_kernels';
 import { fusedActivation } from '../fused_activation';
 import { allocate, floatsOf, geometryOf, KernelArgs, native, nativeKernel, output, sizeOf } from '../kernel_utils';
-import { rememberMaxPool } from '../pooled';
+import { bufferPool } from '../buffer_pool';
+import { recordArray, releaseRecordArray, rememberMaxPool } from '../pooled';
 
 type FusedConv2DArgs = KernelArgs<{ x: TensorInfo; filter: TensorInfo; bias?: TensorInfo },
   FusedConv2DAttrs & { poolAfter?: boolean }>;
@@ -23,10 +24,13 @@ function fusedConv2D({ inputs, backend, attrs }: FusedConv2DArgs): TensorInfo | 
   const y = allocate(sizeOf(info.outShape)), geometry = geometryOf(info);
   // A 2x2 max pool follows: the kernel pools each output tile while it is in cache, where it can (pooled.ts).
   if (attrs.poolAfter && info.outHeight % 2 === 0 && info.outWidth % 2 === 0) {
-    const pooled = allocate(sizeOf(info.outShape) / 4), argmax = new Uint8Array(pooled.length);
+    const pooled = allocate(sizeOf(info.outShape) / 4), argmax = recordArray(pooled.length);
     const result = output(backend, info.outShape, y);
     if (native().conv2d(xValues, filterValues, biasValues, y, geometry, act, pooled, argmax)) {
       rememberMaxPool(result, pooled, argmax);
+    } else {  // its tiles do not hold whole windows: the arrays go back, unused
+      bufferPool.give(pooled);
+      releaseRecordArray(argmax);
     }
     return result;
   }
