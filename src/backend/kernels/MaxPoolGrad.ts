@@ -22,8 +22,9 @@ export const maxPoolGradConfig = nativeKernel<{ dy: TensorInfo; input: TensorInf
     const poolValues = argmax ? floatsOf(backend, pool) : null;
     if (argmax && poolValues) {
       native().maxPoolGradArgmax(dyValues, poolValues, argmax, dx, geometry, floor, channelSums);
+    } else {
+      native().maxPoolGrad(dyValues, xValues, dx, geometry, floor, channelSums);
     }
-    else native().maxPoolGrad(dyValues, xValues, dx, geometry, floor, channelSums);
     const result = output(backend, inShape, dx);
     if (channelSums) markReluGradientApplied(result, input, channelSums);
     return result;
