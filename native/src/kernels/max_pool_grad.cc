@@ -146,12 +146,7 @@ void max_pool_grad(const float* dy, const float* x, float* dx, const ConvGeometr
   float* partials = channel_sums ? partial_sums.data() : nullptr;
   if (disjoint) max_pool_grad_disjoint(dy, x, dx, g, floor, partials);
   else max_pool_grad_overlapping(dy, x, dx, g, floor, partials);
-  if (!channel_sums) return;
-  for (int64_t c = 0; c < g.in_c; ++c) {
-    double total = 0.0;
-    for (int64_t part = 0; part < parts; ++part) total += partial_sums[part * g.in_c + c];
-    channel_sums[c] = static_cast<float>(total);
-  }
+  if (channel_sums) sum_parts_in_order(partials, parts, g.in_c, channel_sums);
 }
 
 }  // namespace convkit

@@ -8,6 +8,7 @@
 #include "../runtime/thread_pool.h"
 #include "float_vectors.h"
 #include "kernels.h"
+#include "pool_window.h"
 
 namespace convkit {
 
@@ -66,12 +67,7 @@ void max_pool_grad_argmax(const float* dy, const float* pooled, const uint8_t* a
       }
     }
   });
-  if (!channel_sums) return;
-  for (int64_t c = 0; c < C; ++c) {
-    double total = 0.0;
-    for (int64_t band = 0; band < bands; ++band) total += band_sums[band * C + c];
-    channel_sums[c] = static_cast<float>(total);
-  }
+  if (channel_sums) sum_parts_in_order(band_sums.data(), bands, C, channel_sums);
 }
 
 }  // namespace convkit

@@ -102,13 +102,13 @@ void WinogradTiles::max_pool_tile(const float* y, float* pooled, uint8_t* argmax
   const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
   const int64_t C = g.out_c, pooled_w = g.out_w / 2;
   const float* image = y + n * g.out_h * g.out_w * C;
-  float* pooled_image = pooled + n * (g.out_h / 2) * pooled_w * C;
+  const int64_t pooled_image = n * (g.out_h / 2) * pooled_w * C;  // its offset in pooled and argmax
   for (int64_t i = 0; i < tile_ / 2; ++i)
     for (int64_t j = 0; j < tile_ / 2; ++j) {
       const int64_t oh = tile_ * row + 2 * i, ow = tile_ * col + 2 * j;
       const float* __restrict top = image + (oh * g.out_w + ow) * C;
       const float* __restrict bottom = top + g.out_w * C;
-      const int64_t at = (pooled_image - pooled) + ((oh / 2) * pooled_w + ow / 2) * C;
+      const int64_t at = pooled_image + ((oh / 2) * pooled_w + ow / 2) * C;
       float* __restrict out = pooled + at;
       uint8_t* __restrict first = argmax + at;
       for (int64_t c = 0; c < C; ++c) {
