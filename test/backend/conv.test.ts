@@ -5,6 +5,10 @@ import { backend, ops, tf } from '../../src';
 import { geometryOf } from '../../src/backend/kernel_utils';
 import { assertSameOnBothBackends, randomValues } from './compare';
 
+// Set by winograd.test.ts, which runs this suite again on each Winograd variant.
+const setting = process.env.CONVKIT_WINOGRAD;
+const forced = ['all', 'f2', 'f3', 'f4', 'f5'].includes(setting ?? '') && `CONVKIT_WINOGRAD=${setting} forces Winograd`;
+
 // Awkward shapes: batch 1, odd sizes, channels 3, 5, 33, strides 1 and 2, both paddings.
 const cases: Array<{ x: number[]; filter: number[]; stride: number | [number, number]; pad: 'same' | 'valid' }> = [
   { x: [1, 7, 9, 3], filter: [3, 3, 3, 5], stride: 1, pad: 'same' },
@@ -60,6 +64,29 @@ describe('Conv2DBackpropFilter work splits', () => {
         }
       });
     }
+  }
+});
+
+// The Winograd filter gradient splits its tiles into up to 4 parts per thread (at least 384
+// tiles each), handed out as threads come free: 1536 tiles (F(4x4)) make 4 parts on 1, 2 and
+// 4 threads. The parts do not depend on the variant, so forcing one (winograd.test.ts)
+// would only repeat this.
+describe('Winograd filter gradient in several parts per thread', () => {
+  const addon = backend.addon!;
+  const c = { x: [24, 32, 32, 8], filter: [3, 3, 8, 9] };
+  for (const threads of [1, 2, 4]) {
+    it(`${threads} threads: x ${c.x} filter ${c.filter} same`, { skip: forced && 'run once, unforced' }, () => {
+      const before = addon.info().threads;
+      addon.setThreads(threads);
+      try {
+        assert.equal(addon.winogradTile(geometryOf(tf.backend_util.computeConv2DInfo(
+          c.x as [number, number, number, number], c.filter as [number, number, number, number], 1, 1, 'same'))), 4);
+        assertSameOnBothBackends('conv2d', (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'),
+          [c.x, c.filter]);
+      } finally {
+        addon.setThreads(before);
+      }
+    });
   }
 });
 
@@ -157,9 +184,6 @@ function winogradGeometries(c: (typeof cases)[number]): Int32Array[] {
     [3, 3, outC, inC], 1, 1, c.pad === 'same' ? 1 : 2);
   return [geometryOf(forward), geometryOf(turned)];
 }
-
-const setting = process.env.CONVKIT_WINOGRAD;
-const forced = ['all', 'f2', 'f3', 'f4', 'f5'].includes(setting ?? '') && `CONVKIT_WINOGRAD=${setting} forces Winograd`;
 
 describe('Winograd convolutions (forward, input and filter gradients)', () => {
   for (const c of winogradCases) {
