@@ -14,7 +14,7 @@ void conv2d(const float* x, const float* filter, const float* bias, float* y, co
 bool conv2d_and_max_pool(const float* x, const float* filter, const float* bias, float* y, float* pooled,
                          uint8_t* argmax, const ConvGeometry& g, Activation act) {
   const int tile = winograd_tile(g);
-  if ((tile != 2 && tile != 4) || g.out_h % tile != 0 || g.out_w % tile != 0) {
+  if (!tile || !WinogradTiles(g, tile).can_pool()) {
     conv2d(x, filter, bias, y, g, act);
     return false;
   }

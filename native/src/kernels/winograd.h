@@ -25,9 +25,9 @@ namespace convkit {
 int winograd_tile(const ConvGeometry& g);
 
 // y = conv(x, filter) + the epilogue, as indirect_conv (any padding, any size), with
-// F(tile x tile, 3x3). Given `pooled`, also y's 2x2 max pool of stride 2 and its argmax,
-// each tile's windows pooled right after the tile is written (see conv2d_and_max_pool: even
-// tiles only, out_h and out_w multiples of the tile).
+// F(tile x tile, 3x3). Given `pooled`, also y's 2x2 max pool of stride 2 and its argmax
+// (only where WinogradTiles::can_pool()): an even tile's windows pooled right after the tile
+// is written, an odd tile's once its chunk, whole images, is written.
 void winograd_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& epilogue,
                    int tile, float* pooled = nullptr, uint8_t* argmax = nullptr);
 
@@ -55,13 +55,25 @@ class WinogradTiles {
   // bottom or right edge (sizes not a multiple of the tile).
   template <typename T>
   TilePlaces<T> output_tile(T* data, T* outside, int64_t tile, T** pointers) const;
-  // Writes the 2x2 max pool (stride 2) of a whole tile of y into `pooled`, whose images are
-  // out_h / 2 x out_w / 2: the tile's (tile / 2)² windows, each the maximum in max_pool's
-  // order (row-major, NaN passed over), and into `argmax` (as many bytes) which element of
-  // the window is that maximum's first, 0-3 row-major, or 4 if none is above -inf.
-  void max_pool_tile(const float* y, float* pooled, uint8_t* argmax, int64_t tile) const;
+  int64_t per_image() const { return rows_ * cols_; }
+  // Whether a chunk of tiles can pool its outputs (2x2 windows, stride 2) as soon as it has
+  // written them: the tiles cover the output exactly, and an even tile holds whole windows;
+  // an odd one (F(3x3), F(5x5)) cuts windows, so its chunks must hold whole images, of at
+  // most kMaxPooledImageTiles tiles (a chunk's V and M then stay in L2).
+  bool can_pool() const;
+  static constexpr int64_t kMaxPooledImageTiles = 36;
+  // Writes the 2x2 max pool (stride 2) of tiles [first, first + count) of y into `pooled`,
+  // whose images are out_h / 2 x out_w / 2: each window the maximum in max_pool's order
+  // (row-major, NaN passed over), and into `argmax` (as many bytes) which element of the
+  // window is that maximum's first, 0-3 row-major, or 4 if none is above -inf. Even tiles
+  // pool one by one; odd ones only the images wholly among them.
+  void max_pool_tiles(const float* y, float* pooled, uint8_t* argmax, int64_t first, int64_t count) const;
 
  private:
+  // The windows over output rows [row0, row0 + rows) and columns [col0, col0 + cols) of image n.
+  void max_pool_block(const float* y, float* pooled, uint8_t* argmax, int64_t n, int64_t row0, int64_t rows,
+                      int64_t col0, int64_t cols) const;
+
   ConvGeometry g_;
   int tile_;
   int64_t rows_, cols_;

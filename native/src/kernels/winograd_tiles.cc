@@ -97,15 +97,32 @@ TilePlaces<T> WinogradTiles::output_tile(T* data, T* outside, int64_t tile, T** 
   return TilePlaces<T>::listed(pointers);
 }
 
-void WinogradTiles::max_pool_tile(const float* y, float* pooled, uint8_t* argmax, int64_t tile) const {
+bool WinogradTiles::can_pool() const {
+  const int64_t side = tile_ % 2 == 0 ? tile_ : 2 * tile_;  // whole tiles and whole windows
+  return g_.out_h % side == 0 && g_.out_w % side == 0 && (tile_ % 2 == 0 || per_image() <= kMaxPooledImageTiles);
+}
+
+void WinogradTiles::max_pool_tiles(const float* y, float* pooled, uint8_t* argmax, int64_t first,
+                                   int64_t count) const {
+  if (tile_ % 2) {  // the images wholly inside the tiles
+    for (int64_t n = (first + per_image() - 1) / per_image(); n < (first + count) / per_image(); ++n)
+      max_pool_block(y, pooled, argmax, n, 0, g_.out_h, 0, g_.out_w);
+    return;
+  }
+  for (int64_t tile = first; tile < first + count; ++tile) {
+    const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / per_image();
+    max_pool_block(y, pooled, argmax, n, tile_ * row, tile_, tile_ * col, tile_);
+  }
+}
+
+void WinogradTiles::max_pool_block(const float* y, float* pooled, uint8_t* argmax, int64_t n, int64_t row0,
+                                   int64_t rows, int64_t col0, int64_t cols) const {
   const ConvGeometry& g = g_;
-  const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
   const int64_t C = g.out_c, pooled_w = g.out_w / 2;
   const float* image = y + n * g.out_h * g.out_w * C;
   const int64_t pooled_image = n * (g.out_h / 2) * pooled_w * C;  // its offset in pooled and argmax
-  for (int64_t i = 0; i < tile_ / 2; ++i)
-    for (int64_t j = 0; j < tile_ / 2; ++j) {
-      const int64_t oh = tile_ * row + 2 * i, ow = tile_ * col + 2 * j;
+  for (int64_t oh = row0; oh < row0 + rows; oh += 2)
+    for (int64_t ow = col0; ow < col0 + cols; ow += 2) {
       const float* __restrict top = image + (oh * g.out_w + ow) * C;
       const float* __restrict bottom = top + g.out_w * C;
       const int64_t at = pooled_image + ((oh / 2) * pooled_w + ow / 2) * C;
