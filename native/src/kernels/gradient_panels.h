@@ -63,21 +63,28 @@ void gradient_panels_lanes(const float* __restrict dy, const float* __restrict y
                            float* __restrict panel, int64_t panel_len, double* __restrict bias) {
   constexpr int kLanes = sizeof(V) / sizeof(float), kWidth = kGradientPanelWidth;
   const int64_t full_panels = out_c / kWidth, panels = (out_c + kWidth - 1) / kWidth;
-  for (int64_t k = 0; k < len; ++k) {
-    const float* dy_k = dy + k * out_c;
-    const float* y_k = kRelu ? y + k * out_c : nullptr;
-    for (int64_t q = 0; q < full_panels; ++q) {
+  // Panel by panel, so that its 16 channels' bias sums stay in registers across the pixels
+  // (each pixel's sums through memory made a chain of store-to-load forwarding).
+  for (int64_t q = 0; q < full_panels; ++q) {
+    Vec4d sums[kWidth / 4] = {};
+    if (bias)
+      for (int j = 0; j < kWidth / 4; ++j) std::memcpy(&sums[j], bias + q * kWidth + 4 * j, sizeof sums[j]);
+    for (int64_t k = 0; k < len; ++k) {
+      const float* dy_k = dy + k * out_c + q * kWidth;
       float* dst = panel + (q * panel_len + k) * kWidth;
       for (int h = 0; h < kWidth; h += kLanes) {
-        const int64_t c = q * kWidth + h;
-        V value = load<V>(dy_k + c);
-        if (kRelu) value = relu_grad_lanes(value, load<V>(y_k + c));
+        V value = load<V>(dy_k + h);
+        if (kRelu) value = relu_grad_lanes(value, load<V>(y + k * out_c + q * kWidth + h));
         store(dst + h, value);
-        if (bias)
-          for (int j = 0; j < kLanes; j += 4) add_to_bias(bias + c + j, dst + h + j);
       }
+      if (bias)
+        for (int j = 0; j < kWidth / 4; ++j) sums[j] += __builtin_convertvector(load<Vec4>(dst + 4 * j), Vec4d);
     }
-    if (panels == full_panels) continue;
+    if (bias)
+      for (int j = 0; j < kWidth / 4; ++j) std::memcpy(bias + q * kWidth + 4 * j, &sums[j], sizeof sums[j]);
+  }
+  if (panels == full_panels) return;
+  for (int64_t k = 0; k < len; ++k) {
     float* dst = panel + (full_panels * panel_len + k) * kWidth;
     for (int r = 0; r < kWidth; ++r) {
       const int64_t c = full_panels * kWidth + r;
@@ -85,7 +92,7 @@ void gradient_panels_lanes(const float* __restrict dy, const float* __restrict y
         dst[r] = 0.0f;
         continue;
       }
-      dst[r] = kRelu ? relu_grad(dy_k[c], y_k[c]) : dy_k[c];
+      dst[r] = kRelu ? relu_grad(dy[k * out_c + c], y[k * out_c + c]) : dy[k * out_c + c];
       if (bias) bias[c] += static_cast<double>(dst[r]);
     }
   }
