@@ -65,6 +65,7 @@
         "src/kernels/batch_norm_training_grad.cc",
         "src/kernels/gelu.cc",
         "src/kernels/gelu_grad.cc",
+        "src/kernels/categorical_crossentropy.cc",
         "src/kernels/relu_grad_bias.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -277,6 +277,25 @@ Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// categoricalCrossentropy(labels, probabilities, loss): rows of loss.length
+Napi::Value CategoricalCrossentropy(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t rows = a.length(2), size = a.length(1);
+  if (rows == 0 || size % rows) a.fail("the probabilities (" + std::to_string(size) + " floats) are not " + std::to_string(rows) + " rows");
+  categorical_crossentropy(a.floats(0, size), a.floats(1, size), a.floats(2, rows), rows, size / rows);
+  return info.Env().Undefined();
+}
+
+// categoricalCrossentropyGrad(dy, labels, probabilities, dprobabilities): dy one per row
+Napi::Value CategoricalCrossentropyGrad(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t rows = a.length(0), size = a.length(2);
+  if (rows == 0 || size % rows) a.fail("the probabilities (" + std::to_string(size) + " floats) are not " + std::to_string(rows) + " rows");
+  categorical_crossentropy_grad(a.floats(0, rows), a.floats(1, size), a.floats(2, size), a.floats(3, size), rows,
+                                size / rows);
+  return info.Env().Undefined();
+}
+
 // Reads an Int32Array of 1..6 axes (a shape, a permutation, a begin or a size) into `out`.
 int read_axes(const Args& a, const Napi::CallbackInfo& info, size_t i, int64_t* out) {
   const size_t rank = info.Length() > i && info[i].IsTypedArray() ? info[i].As<Napi::TypedArray>().ElementLength() : 0;
@@ -409,6 +428,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"reluGradBias", ReluGradBias},
       {"gelu", Gelu},
       {"geluGrad", GeluGrad},
+      {"categoricalCrossentropy", CategoricalCrossentropy},
+      {"categoricalCrossentropyGrad", CategoricalCrossentropyGrad},
       {"transpose", Transpose},
       {"gatherRows", GatherRows},
       {"dropoutMask", DropoutMask},

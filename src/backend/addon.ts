@@ -49,6 +49,10 @@ export interface NativeAddon {
   reluGradBias(dy: F32, y: F32, dz: F32, dbias: F32, channels: number): void;
   gelu(x: F32, y: F32): void;
   geluGrad(dy: F32, x: F32, dx: F32): void;
+  /** labels, probabilities: [rows, classes]; loss: [rows] output. */
+  categoricalCrossentropy(labels: F32, probabilities: F32, loss: F32): void;
+  /** dy: [rows]; labels, probabilities, dprobabilities: [rows, classes]. */
+  categoricalCrossentropyGrad(dy: F32, labels: F32, probabilities: F32, dprobabilities: F32): void;
   transpose(x: F32, y: F32, shape: Int32Array, perm: Int32Array): void;
   /** y's rows from x's, chosen per axis but the last by maps (yShape[0] + ... + yShape[rank-2] indices), from column firstColumn on. */
   gatherRows(x: F32, y: F32, xShape: Int32Array, yShape: Int32Array, maps: Int32Array, firstColumn: number): void;

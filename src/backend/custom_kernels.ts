@@ -26,6 +26,13 @@ export const FUSED_CONV2D = 'ConvkitFusedConv2D';
  * over dy where the native filter gradient reads the patches row by row.
  */
 export const CONV2D_FILTER_BIAS_GRAD = 'ConvkitConv2DFilterBiasGrad';
+/**
+ * Keras's categorical cross-entropy of probabilities, one loss per row (tfjs-layers'
+ * categoricalCrossentropy in one kernel), and its gradient by the probabilities.
+ */
+export const CATEGORICAL_CROSSENTROPY = 'ConvkitCategoricalCrossentropy';
+export const CATEGORICAL_CROSSENTROPY_GRAD = 'ConvkitCategoricalCrossentropyGrad';
+export type CategoricalCrossentropyInputs = { labels: TensorInfo; probabilities: TensorInfo };
 
 /** [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate], float32. */
 export interface AdamUpdateAttrs {
@@ -139,6 +146,62 @@ function sgdUpdateCpu({ inputs, backend, attrs }: KernelArgs<SgdUpdateInputs, Sg
   return [newValue, newBuffer].map((values) => backend.makeTensorInfo(inputs.value.shape.slice(), 'float32', values));
 }
 
+/** The bounds tfjs-layers clips probabilities to, as float32. */
+const [CLIP_LOW, CLIP_HIGH] = [Math.fround(1e-7), Math.fround(1 - 1e-7)];
+
+/** Rows of `classes` floats: each row's sum in double, then rounded (as a Sum). */
+function rowSums(p: Float32Array, classes: number): Float32Array {
+  const sums = new Float32Array(p.length / classes);
+  for (let r = 0; r < sums.length; r++) {
+    let sum = 0;
+    for (let j = 0; j < classes; j++) sum += p[r * classes + j];
+    sums[r] = sum;
+  }
+  return sums;
+}
+
+/** tfjs's clipByValue to [1e-7, 1 - 1e-7] (NaN stays NaN). */
+function clippedProbability(q: number): number {
+  return q > CLIP_HIGH ? CLIP_HIGH : (q < CLIP_LOW ? CLIP_LOW : q);
+}
+
+/** native/src/kernels/categorical_crossentropy.cc, in JS: float steps, sums in double. */
+function categoricalCrossentropyCpu({ inputs, backend }: KernelArgs<CategoricalCrossentropyInputs, object>): TensorInfo {
+  const f = Math.fround;
+  const t = backend.data.get(inputs.labels.dataId).values as Float32Array;
+  const p = backend.data.get(inputs.probabilities.dataId).values as Float32Array;
+  const shape = inputs.probabilities.shape, classes = shape[shape.length - 1];
+  const sums = rowSums(p, classes), loss = new Float32Array(sums.length);
+  for (let r = 0; r < sums.length; r++) {
+    let sum = 0;
+    for (let j = 0; j < classes; j++) sum += f(t[r * classes + j] * f(Math.log(clippedProbability(f(p[r * classes + j] / sums[r])))));
+    loss[r] = -f(sum);
+  }
+  return backend.makeTensorInfo(shape.slice(0, -1), 'float32', loss);
+}
+
+function categoricalCrossentropyGradCpu(
+  { inputs, backend }: KernelArgs<CategoricalCrossentropyInputs & { dy: TensorInfo }, object>,
+): TensorInfo {
+  const f = Math.fround;
+  const read = (info: TensorInfo) => backend.data.get(info.dataId).values as Float32Array;
+  const [dy, t, p] = [read(inputs.dy), read(inputs.labels), read(inputs.probabilities)];
+  const shape = inputs.probabilities.shape, classes = shape[shape.length - 1];
+  const sums = rowSums(p, classes), dp = new Float32Array(p.length);
+  for (let r = 0; r < sums.length; r++) {
+    const s = sums[r];
+    let weighted = 0;
+    for (let j = r * classes; j < (r + 1) * classes; j++) {
+      const q = f(p[j] / s);
+      dp[j] = q >= CLIP_LOW && q <= CLIP_HIGH ? f(f(-dy[r] * t[j]) / clippedProbability(q)) : 0;
+      weighted += f(dp[j] * p[j]);
+    }
+    const ds = -f(f(weighted) / f(s * s));
+    for (let j = r * classes; j < (r + 1) * classes; j++) dp[j] = f(f(dp[j] / s) + ds);
+  }
+  return backend.makeTensorInfo(shape.slice(), 'float32', dp);
+}
+
 /** Batch statistics in double, two passes (the reference the native kernel is tested against). */
 function batchNormTrainingCpu(
   { inputs, backend, attrs }: KernelArgs<BatchNormTrainingInputs, BatchNormTrainingAttrs>,
@@ -230,6 +293,11 @@ const cpuImplementations: KernelConfig[] = [
   { kernelName: GELU_GRAD, backendName: 'cpu', kernelFunc: geluGradCpu as unknown as KernelFunc },
   { kernelName: FUSED_CONV2D, backendName: 'cpu', kernelFunc: fusedConv2DCpu },
   { kernelName: CONV2D_FILTER_BIAS_GRAD, backendName: 'cpu', kernelFunc: conv2DFilterBiasGradCpu as unknown as KernelFunc },
+  { kernelName: CATEGORICAL_CROSSENTROPY, backendName: 'cpu', kernelFunc: categoricalCrossentropyCpu as unknown as KernelFunc },
+  {
+    kernelName: CATEGORICAL_CROSSENTROPY_GRAD, backendName: 'cpu',
+    kernelFunc: categoricalCrossentropyGradCpu as unknown as KernelFunc,
+  },
 ];
 
 /** Inputs of fewer channels than this (an image's) are taken for a model's input, whose gradient training skips. */
@@ -294,7 +362,8 @@ let registered = false;
 
 /**
  * Registers the JS kernels, routes relu's gradient through ConvkitReluGrad and gives
- * ConvkitGelu its gradient, ConvkitGeluGrad, and ConvkitFusedConv2D its per-input ones.
+ * ConvkitGelu its gradient, ConvkitGeluGrad, ConvkitCategoricalCrossentropy its own, and
+ * ConvkitFusedConv2D its per-input ones.
  */
 export function registerCustomKernels(): void {
   if (registered) return;
@@ -316,6 +385,22 @@ export function registerCustomKernels(): void {
     gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
       x: () => tf.engine().runKernel(GELU_GRAD, { dy: dy as Tensor, x: saved[0] }) as Tensor,
     }),
+  });
+  registerGradient({
+    kernelName: CATEGORICAL_CROSSENTROPY,
+    inputsToSave: ['labels', 'probabilities'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
+      const [labels, probabilities] = saved;
+      return {
+        probabilities: () => tf.engine().runKernel(CATEGORICAL_CROSSENTROPY_GRAD,
+          { dy: dy as Tensor, labels, probabilities }) as Tensor,
+        // -log of the clipped, rescaled probabilities, per row's dy (never asked for in training).
+        labels: () => tf.tidy(() => {
+          const rescaled = tf.div(probabilities, tf.sum(probabilities, -1, true));
+          return tf.mul(tf.expandDims(dy as Tensor, -1), tf.neg(tf.log(tf.clipByValue(rescaled, CLIP_LOW, CLIP_HIGH))));
+        }),
+      };
+    },
   });
   registerGradient({
     kernelName: FUSED_CONV2D,

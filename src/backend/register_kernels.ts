@@ -8,6 +8,8 @@ import { avgPoolConfig } from './kernels/AvgPool';
 import { avgPoolGradConfig } from './kernels/AvgPoolGrad';
 import { batchMatMulConfig } from './kernels/BatchMatMul';
 import { castConfig } from './kernels/Cast';
+import { categoricalCrossentropyConfig } from './kernels/CategoricalCrossentropy';
+import { categoricalCrossentropyGradConfig } from './kernels/CategoricalCrossentropyGrad';
 import { dropoutMaskConfig } from './kernels/DropoutMask';
 import { reluGradConfig } from './kernels/ReluGrad';
 import { reluGradBiasConfig } from './kernels/ReluGradBias';
@@ -76,6 +78,8 @@ export const nativeKernelConfigs: KernelConfig[] = [
   convkitFusedConv2DConfig,
   geluConfig,
   geluGradConfig,
+  categoricalCrossentropyConfig,
+  categoricalCrossentropyGradConfig,
   logConfig,
   maxConfig,
   maxPoolConfig,

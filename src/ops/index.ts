@@ -1,3 +1,4 @@
+export { categoricalCrossentropy } from './categorical_crossentropy';
 export { dropout, dropoutMask } from './dropout';
 export { batchNormTraining } from './batch_norm';
 export type { BatchNormTrainingResult } from './batch_norm';

@@ -124,9 +124,9 @@ export class FreezeAfterEpochs extends Callback {
   }
 }
 
-/** model.compile with the settings' optimizer and loss, and accuracy. */
+/** model.compile with the settings' optimizer and loss (convkit's cross-entropy kernels), and accuracy. */
 export function compileWith(model: tfl.LayersModel, settings: RecipeSettings): void {
-  const loss = settings.labelSmoothing > 0 ? categoricalCrossentropy({ labelSmoothing: settings.labelSmoothing }) : 'categoricalCrossentropy';
+  const loss = categoricalCrossentropy({ labelSmoothing: settings.labelSmoothing });
   model.compile({ optimizer: optimizerFor(settings), loss, metrics: ['accuracy'] });
 }
 

@@ -147,6 +147,14 @@ void relu_grad_bias(const float* dy, const float* y, float* dz, float* dbias, in
 void gelu(const float* x, float* y, int64_t size);
 void gelu_grad(const float* dy, const float* x, float* dx, int64_t size);
 
+// Keras's categorical cross-entropy of probabilities over rows of `classes`: each row
+// rescaled to sum 1 and clipped to [1e-7, 1 - 1e-7], loss = -Σ labels · log; and its
+// gradient by the probabilities from dy (one value per row) (categorical_crossentropy.cc).
+void categorical_crossentropy(const float* labels, const float* probabilities, float* loss, int64_t rows,
+                              int64_t classes);
+void categorical_crossentropy_grad(const float* dy, const float* labels, const float* probabilities,
+                                   float* dprobabilities, int64_t rows, int64_t classes);
+
 // Rows of x (runs along the last axis) picked per other axis by index maps, one map of
 // y_shape[d] source indices per axis d, each row read from column first_column on: the
 // data movement of Slice, Reverse and MirrorPad (gather_rows.cc).
