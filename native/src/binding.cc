@@ -356,6 +356,14 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// dropoutApply(x, y, seed, rate)
+Napi::Value DropoutApply(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t size = a.length(0);
+  dropout_apply(a.floats(0, size), a.floats(1, size), size, static_cast<uint32_t>(a.integer(2)), a.number(3));
+  return info.Env().Undefined();
+}
+
 // adamUpdate(value, m, v, gradient, newValue, newM, newV, scalars: Float32Array(8))
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -433,6 +441,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"transpose", Transpose},
       {"gatherRows", GatherRows},
       {"dropoutMask", DropoutMask},
+      {"dropoutApply", DropoutApply},
       {"adamUpdate", AdamUpdate},
       {"sgdUpdate", SgdUpdate},
       {"gemm", Gemm},

@@ -57,6 +57,8 @@ export interface NativeAddon {
   /** y's rows from x's, chosen per axis but the last by maps (yShape[0] + ... + yShape[rank-2] indices), from column firstColumn on. */
   gatherRows(x: F32, y: F32, xShape: Int32Array, yShape: Int32Array, maps: Int32Array, firstColumn: number): void;
   dropoutMask(mask: F32, seed: number, rate: number): void;
+  /** y = x * dropoutMask(seed, rate), the mask never stored. */
+  dropoutApply(x: F32, y: F32, seed: number, rate: number): void;
   /** scalars: [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate] */
   adamUpdate(value: F32, m: F32, v: F32, gradient: F32, newValue: F32, newM: F32, newV: F32, scalars: F32): void;
   /** scalars: [learningRate, weightDecay, momentum]; nesterov: 0 or 1. */

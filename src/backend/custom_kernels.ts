@@ -12,6 +12,8 @@ export const RELU_GRAD = 'ConvkitReluGrad';
 /** ReluGrad from the relu's output and, in the same pass, its sum over all but the last axis (a bias gradient). */
 export const RELU_GRAD_BIAS = 'ConvkitReluGradBias';
 export const DROPOUT_MASK = 'ConvkitDropoutMask';
+/** x times the dropout mask of (rate, seed), in one pass, the mask never stored; its gradient is itself. */
+export const DROPOUT_APPLY = 'ConvkitDropoutApply';
 export const ADAM_UPDATE = 'ConvkitAdamUpdate';
 export const SGD_UPDATE = 'ConvkitSgdUpdate';
 export const BATCH_NORM_TRAINING = 'ConvkitBatchNormTraining';
@@ -62,6 +64,7 @@ export interface DropoutMaskAttrs {
   rate: number;
   seed: number;
 }
+export type DropoutApplyAttrs = Omit<DropoutMaskAttrs, 'shape'>;
 
 /** The 32-bit hash of native/src/kernels/dropout_mask.cc, in JS. */
 function mix32(h: number): number {
@@ -106,13 +109,25 @@ function conv2DFilterBiasGradCpu(
   return [dfilter, dbias];
 }
 
-function dropoutMaskCpu({ backend, attrs }: KernelArgs<object, DropoutMaskAttrs>): TensorInfo {
-  const keep = Math.fround(1 - Math.fround(attrs.rate)), scale = Math.fround(1 / keep);
+/** The mask native/src/kernels/dropout_mask.cc computes, in JS. */
+function dropoutMaskValues(size: number, rate: number, seed: number): Float32Array {
+  const keep = Math.fround(1 - Math.fround(rate)), scale = Math.fround(1 / keep);
   const threshold = Math.trunc(keep * 16777216);
-  const base = mix32(attrs.seed >>> 0);
-  const mask = new Float32Array(sizeOf(attrs.shape));
+  const base = mix32(seed >>> 0);
+  const mask = new Float32Array(size);
   for (let i = 0; i < mask.length; i++) mask[i] = mix32((base + i) >>> 0) >>> 8 < threshold ? scale : 0;
-  return backend.makeTensorInfo(attrs.shape.slice(), 'float32', mask);
+  return mask;
+}
+
+function dropoutMaskCpu({ backend, attrs }: KernelArgs<object, DropoutMaskAttrs>): TensorInfo {
+  return backend.makeTensorInfo(attrs.shape.slice(), 'float32', dropoutMaskValues(sizeOf(attrs.shape), attrs.rate, attrs.seed));
+}
+
+function dropoutApplyCpu({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo }, DropoutApplyAttrs>): TensorInfo {
+  const x = backend.data.get(inputs.x.dataId).values as Float32Array;
+  const y = dropoutMaskValues(x.length, attrs.rate, attrs.seed);
+  for (let i = 0; i < y.length; i++) y[i] *= x[i];
+  return backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', y);
 }
 
 function adamUpdateCpu({ inputs, backend, attrs }: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>): TensorInfo[] {
@@ -285,6 +300,7 @@ const cpuImplementations: KernelConfig[] = [
   { kernelName: RELU_GRAD, backendName: 'cpu', kernelFunc: reluGradCpu as unknown as KernelFunc },
   { kernelName: RELU_GRAD_BIAS, backendName: 'cpu', kernelFunc: reluGradBiasCpu as unknown as KernelFunc },
   { kernelName: DROPOUT_MASK, backendName: 'cpu', kernelFunc: dropoutMaskCpu as unknown as KernelFunc },
+  { kernelName: DROPOUT_APPLY, backendName: 'cpu', kernelFunc: dropoutApplyCpu as unknown as KernelFunc },
   { kernelName: ADAM_UPDATE, backendName: 'cpu', kernelFunc: adamUpdateCpu as unknown as KernelFunc },
   { kernelName: SGD_UPDATE, backendName: 'cpu', kernelFunc: sgdUpdateCpu as unknown as KernelFunc },
   { kernelName: BATCH_NORM_TRAINING, backendName: 'cpu', kernelFunc: batchNormTrainingCpu as unknown as KernelFunc },
@@ -362,8 +378,8 @@ let registered = false;
 
 /**
  * Registers the JS kernels, routes relu's gradient through ConvkitReluGrad and gives
- * ConvkitGelu its gradient, ConvkitGeluGrad, ConvkitCategoricalCrossentropy its own, and
- * ConvkitFusedConv2D its per-input ones.
+ * ConvkitGelu its gradient, ConvkitGeluGrad, ConvkitCategoricalCrossentropy and
+ * ConvkitDropoutApply theirs, and ConvkitFusedConv2D its per-input ones.
  */
 export function registerCustomKernels(): void {
   if (registered) return;
@@ -384,6 +400,12 @@ export function registerCustomKernels(): void {
     inputsToSave: ['x'],
     gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
       x: () => tf.engine().runKernel(GELU_GRAD, { dy: dy as Tensor, x: saved[0] }) as Tensor,
+    }),
+  });
+  registerGradient({
+    kernelName: DROPOUT_APPLY,
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => ({
+      x: () => tf.engine().runKernel(DROPOUT_APPLY, { x: dy as Tensor }, attrs) as Tensor,
     }),
   });
   registerGradient({

@@ -10,6 +10,7 @@ import { batchMatMulConfig } from './kernels/BatchMatMul';
 import { castConfig } from './kernels/Cast';
 import { categoricalCrossentropyConfig } from './kernels/CategoricalCrossentropy';
 import { categoricalCrossentropyGradConfig } from './kernels/CategoricalCrossentropyGrad';
+import { dropoutApplyConfig } from './kernels/DropoutApply';
 import { dropoutMaskConfig } from './kernels/DropoutMask';
 import { reluGradConfig } from './kernels/ReluGrad';
 import { reluGradBiasConfig } from './kernels/ReluGradBias';
@@ -67,6 +68,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   batchNormTrainingGradConfig,
   conv2DConfig,
   dropoutMaskConfig,
+  dropoutApplyConfig,
   reluGradConfig,
   reluGradBiasConfig,
   conv2DBackpropFilterConfig,

@@ -14,7 +14,7 @@ import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
 import { hashSeeds } from '../data/random';
 import { ConvkitError } from '../errors';
-import { dropoutMask } from '../ops/dropout';
+import { dropout as applyDropout, dropoutMask } from '../ops/dropout';
 
 /** Keeps dropout's random numbers apart from the other convkit random streams. */
 const DROPOUT_STREAM = 102;
@@ -70,17 +70,21 @@ export class ConvkitDropout extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs['training'] || this.rate === 0) return input;
+    // A mask of the input's own shape is applied as it is made (ops.dropout, the same bits).
+    if (!this.noiseShape) return applyDropout(input, this.rate, this.nextKey());
     return tf.tidy(() => tf.mul(input, this.mask(input.shape)));
   }
 
   /** Zeros with probability `rate`, else 1 / (1 - rate), so the expected output is the input. */
   private mask(inputShape: number[]): tf.Tensor {
-    const shape = this.noiseShape
-      ? this.noiseShape.map((size, axis) => (size == null ? inputShape[axis] : size))
-      : inputShape;
+    const shape = this.noiseShape!.map((size, axis) => (size == null ? inputShape[axis] : size));
+    return dropoutMask(shape, this.rate, this.nextKey());
+  }
+
+  /** The key of this call's mask: counter-based kernels make the mask a pure function of (shape, rate, key). */
+  private nextKey(): number {
     const { seed, epoch, step } = this.position ?? { seed: 0, epoch: -1, step: this.unpositionedCalls++ };
-    // A counter-based native kernel: the mask is a pure function of (shape, rate, key).
-    return dropoutMask(shape, this.rate, hashSeeds(seed, DROPOUT_STREAM, this.ordinal, this.seed ?? 0, epoch + 1, step));
+    return hashSeeds(seed, DROPOUT_STREAM, this.ordinal, this.seed ?? 0, epoch + 1, step);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -159,6 +159,28 @@ describe('dropout mask', () => {
     assert.deepEqual(a, b);
     assert.ok(relativeError(a, c) > 0);
   });
+  it('dropout() is x times the mask bit for bit, forward and gradient, on both backends (no mask stored)', async () => {
+    for (const [shape, rate, seed] of [[[3, 5], 0.5, 11], [[200003], 0.25, 12], [[2, 9, 9, 7], 0.9, 13]] as const) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const x = randomValues(size, seed), dy = randomValues(size, seed + 1);
+      x[0] = NaN, x[1] = Infinity, x[2] = -Infinity, x[3] = -0;
+      const results = (backend: string) => onBackend(backend, () => tf.tidy(() => {
+        const input = tf.tensor(x, [...shape]), upstream = tf.tensor(dy, [...shape]);
+        const mask = ops.dropoutMask([...shape], rate, seed);
+        const gradient = tf.grad((v: tf.Tensor) => ops.dropout(v, rate, seed))(input, upstream);
+        return [ops.dropout(input, rate, seed), tf.mul(input, mask), gradient, tf.mul(upstream, mask)]
+          .map((t) => t.dataSync().slice());
+      }));
+      for (const backend of ['native', 'cpu']) {
+        const [fused, product, gradient, masked] = results(backend);
+        assert.deepEqual(fused, product, `${backend} [${shape}]: forward`);
+        assert.deepEqual(gradient, masked, `${backend} [${shape}]: gradient`);
+      }
+    }
+    const ones = tf.ones([64]);
+    assert.deepEqual(await kernelsUsed(() => ops.dropout(ones, 0.5, 1)), ['ConvkitDropoutApply']);
+    ones.dispose();
+  });
   it('dropout() scales kept inputs and passes gradients through the same mask', () => {
     tf.tidy(() => {
       const x = tf.ones([1000]);

@@ -10,7 +10,7 @@
 namespace convkit {
 
 // The AVX2 build of dropout_mask_span (dropout_mask_avx2.cc); call it only when cpu_has_avx2_fma().
-void dropout_mask_span_avx2(float* mask, int64_t begin, int64_t end, uint32_t base, uint32_t threshold, float scale);
+void dropout_mask_span_avx2(float* out, int64_t begin, int64_t end, uint32_t base, uint32_t threshold, float scale);
 
 namespace {
 
@@ -25,10 +25,11 @@ inline uint32_t mix32(uint32_t h) {
   return h;
 }
 
-// mask[i] = scale where the top 24 bits of mix32(base + i) fall below threshold, else 0.
-inline void dropout_mask_span(float* mask, int64_t begin, int64_t end, uint32_t base, uint32_t threshold, float scale) {
+// Mask elements [begin, end) into out[0, end - begin): scale where the top 24 bits of
+// mix32(base + i) fall below threshold, else 0.
+inline void dropout_mask_span(float* out, int64_t begin, int64_t end, uint32_t base, uint32_t threshold, float scale) {
   for (int64_t i = begin; i < end; ++i)
-    mask[i] = (mix32(base + static_cast<uint32_t>(i)) >> 8) < threshold ? scale : 0.0f;
+    out[i - begin] = (mix32(base + static_cast<uint32_t>(i)) >> 8) < threshold ? scale : 0.0f;
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 namespace convkit {
 
-void dropout_mask_span_avx2(float* mask, int64_t begin, int64_t end, uint32_t base, uint32_t threshold, float scale) {
-  dropout_mask_span(mask, begin, end, base, threshold, scale);
+void dropout_mask_span_avx2(float* out, int64_t begin, int64_t end, uint32_t base, uint32_t threshold, float scale) {
+  dropout_mask_span(out, begin, end, base, threshold, scale);
 }
 
 }  // namespace convkit

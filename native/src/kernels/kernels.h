@@ -79,6 +79,8 @@ void binary(BinaryOp op, const float* a, const float* b, float* y, const Broadca
 // else 0. Counter-based, so the mask depends on the seed alone, not on thread timing
 // (dropout_mask.cc).
 void dropout_mask(float* mask, int64_t size, uint32_t seed, float rate);
+// y = x * dropout_mask(seed, rate), the same bits, without the mask written out (dropout_mask.cc).
+void dropout_apply(const float* x, float* y, int64_t size, uint32_t seed, float rate);
 
 // One Adam step for one variable (adam_update.cc). The scalars arrive already rounded to
 // float32 the way tfjs rounds them, so results match tfjs's AdamOptimizer bit for bit.
