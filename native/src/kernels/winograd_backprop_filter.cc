@@ -18,12 +18,15 @@ namespace convkit {
 
 namespace {
 
-// Tiles per chunk: the depth of the products. W's panels (kChunk x NR) stay in L1, and a
-// chunk's V and W (36 blocks each with F(4x4)) in the 1 MiB L2: at 128 they overflowed it
-// with 32 x 32 channels, and the products read them back from L3. 64 measured fastest
-// (batch 128, best of 3, AVX-512; 128 took 0-32% longer: 32x32x32 7.3 vs 6.4 ms, 7x7x256
-// 14.7 vs 11.3, 3x3x256 3.3 vs 2.2; AVX2 likewise or level).
-constexpr int64_t kChunk = 64;
+// Tiles per chunk: the depth of the products. W's panels (chunk x NR) stay in L1, and a
+// chunk's V and W (36 blocks each with F(4x4)) should stay in the 1 MiB L2, or the products
+// read them back from L3; but each chunk also adds into the sums M (in_c x out_c per
+// element), which deeper chunks pass over less often. Up to 64 x 64 channels 32 tiles
+// measured fastest (6x32 micro-kernel, batch 128, median of 30, the two settings run
+// alternately: 32x32x32 'same' 4.2-4.4 -> 3.9-4.0 ms, 16x16x32->64 2.2 -> 2.0, 16x16x64
+// 3.7 -> 3.4, 30x30x32 'valid' 3.7 -> 3.5; 16 no better), beyond it 64 (8x8x64->128 and
+// 8x8x128: 32 and 128 3-15% slower). With the 6x16 kernel 64 beat 128 by 0-32%.
+int64_t chunk_tiles(int64_t in_c, int64_t ldm) { return in_c * ldm <= 64 * 64 ? 32 : 64; }
 
 // The tiles split into a fixed number of parts, each summed on its own and the sums added in
 // order, so the bits do not depend on which thread takes which part. Up to four parts per
@@ -36,14 +39,15 @@ constexpr int64_t kMaxPartsPerThread = 4, kMinTilesPerPart = 384;
 struct Layout {
   const WinogradVariant& variant;
   int64_t in_c, out_c, panels, ldm, rows;  // rows: in_c rounded up to the micro-kernel's MR
+  int64_t chunk;
   int64_t sum_stride() const { return element_stride(rows * ldm); }
-  int64_t v_stride() const { return element_stride(kChunk * in_c); }
-  int64_t w_stride() const { return element_stride(kChunk * ldm); }
+  int64_t v_stride() const { return element_stride(chunk * in_c); }
+  int64_t w_stride() const { return element_stride(chunk * ldm); }
   // Whether the micro-kernel reads Vᵀ in place (in_c floats apart, rows past in_c repeating
   // the last channel, whose sums are never read): while a block of V fits in the 32 KiB L1.
   // Else it is packed: each row group would stream the whole block from L2 for 6 of its
   // channels (7x7x256 measured 16% slower in place).
-  bool v_in_place() const { return in_c * kChunk * static_cast<int64_t>(sizeof(float)) <= 32 * 1024; }
+  bool v_in_place() const { return in_c * chunk * static_cast<int64_t>(sizeof(float)) <= 32 * 1024; }
 };
 
 // One thread's share: tiles [begin, end) added into `sum`.
@@ -57,14 +61,14 @@ void accumulate(const float* x, const float* dy, const WinogradTiles& tiles, con
   const int64_t v_stride = l.v_stride(), w_stride = l.w_stride(), sum_stride = l.sum_stride();
   float* v = scratch(ScratchSlot::kPackB, element_count * (v_stride + w_stride));
   float* w = v + element_count * v_stride;
-  float* packed_v = scratch(ScratchSlot::kPackA, l.rows * kChunk);
+  float* packed_v = scratch(ScratchSlot::kPackA, l.rows * l.chunk);
   const int side = variant.window();
   const bool in_place = l.v_in_place();
   const float* window[kMaxWinogradElements];
   const float* gradients[kMaxWinogradElements];
   const float* panel_gradients[kMaxWinogradElements];
-  for (int64_t first = begin; first < end; first += kChunk) {
-    const int64_t live = std::min(kChunk, end - first);
+  for (int64_t first = begin; first < end; first += l.chunk) {
+    const int64_t live = std::min(l.chunk, end - first);
     // Block e of w holds panel p's row t at (p * live + t) * NR, out channel p * NR + r at + r.
     if (l.out_c % NR)
       for (int e = 0; e < element_count; ++e) {
@@ -114,11 +118,12 @@ void winograd_backprop_filter(const float* x, const float* dy, float* dfilter, c
   const WinogradVariant& variant = winograd_variant(tile);
   const int element_count = variant.elements();
   const int64_t panels = (g.out_c + cfg.nr - 1) / cfg.nr;
-  const Layout l{variant, g.in_c, g.out_c, panels, panels * cfg.nr, (g.in_c + cfg.mr - 1) / cfg.mr * cfg.mr};
+  const Layout l{variant, g.in_c, g.out_c, panels, panels * cfg.nr, (g.in_c + cfg.mr - 1) / cfg.mr * cfg.mr,
+                 chunk_tiles(g.in_c, panels * cfg.nr)};
   const WinogradTiles tiles(g, tile);
   const int64_t count = tiles.count(), sum_size = element_count * l.sum_stride();
   const int64_t per_thread = std::clamp<int64_t>(count / (kMinTilesPerPart * threads()), 1, kMaxPartsPerThread);
-  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads() * per_thread, count / kChunk));
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads() * per_thread, count / l.chunk));
   const int64_t share = (count + parts - 1) / parts;
   float* sums = scratch(ScratchSlot::kKernel, parts * sum_size);
   parallel_for(parts, [&](int64_t part, int) {
