@@ -277,22 +277,27 @@ Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The classes per row of `size` probabilities in `rows` rows (a TypeError unless whole rows).
+int64_t classes_per_row(const Args& a, int64_t size, int64_t rows) {
+  if (rows == 0 || size % rows)
+    a.fail("the probabilities (" + std::to_string(size) + " floats) are not " + std::to_string(rows) + " rows");
+  return size / rows;
+}
+
 // categoricalCrossentropy(labels, probabilities, loss): rows of loss.length
 Napi::Value CategoricalCrossentropy(const Napi::CallbackInfo& info) {
   Args a(info);
-  const int64_t rows = a.length(2), size = a.length(1);
-  if (rows == 0 || size % rows) a.fail("the probabilities (" + std::to_string(size) + " floats) are not " + std::to_string(rows) + " rows");
-  categorical_crossentropy(a.floats(0, size), a.floats(1, size), a.floats(2, rows), rows, size / rows);
+  const int64_t rows = a.length(2), size = a.length(1), classes = classes_per_row(a, size, rows);
+  categorical_crossentropy(a.floats(0, size), a.floats(1, size), a.floats(2, rows), rows, classes);
   return info.Env().Undefined();
 }
 
 // categoricalCrossentropyGrad(dy, labels, probabilities, dprobabilities): dy one per row
 Napi::Value CategoricalCrossentropyGrad(const Napi::CallbackInfo& info) {
   Args a(info);
-  const int64_t rows = a.length(0), size = a.length(2);
-  if (rows == 0 || size % rows) a.fail("the probabilities (" + std::to_string(size) + " floats) are not " + std::to_string(rows) + " rows");
+  const int64_t rows = a.length(0), size = a.length(2), classes = classes_per_row(a, size, rows);
   categorical_crossentropy_grad(a.floats(0, rows), a.floats(1, size), a.floats(2, size), a.floats(3, size), rows,
-                                size / rows);
+                                classes);
   return info.Env().Undefined();
 }
 

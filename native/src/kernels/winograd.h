@@ -62,6 +62,10 @@ class WinogradTiles {
   // most kMaxPooledImageTiles tiles (a chunk's V and M then stay in L2).
   bool can_pool() const;
   static constexpr int64_t kMaxPooledImageTiles = 36;
+  // A chunk of `tiles` tiles grown, for odd tiles, to whole images, which max_pool_tiles needs.
+  int64_t pooling_chunk(int64_t tiles) const {
+    return tile_ % 2 == 0 ? tiles : (tiles + per_image() - 1) / per_image() * per_image();
+  }
   // Writes the 2x2 max pool (stride 2) of tiles [first, first + count) of y into `pooled`,
   // whose images are out_h / 2 x out_w / 2: each window the maximum in max_pool's order
   // (row-major, NaN passed over), and into `argmax` (as many bytes) which element of the
