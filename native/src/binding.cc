@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
 #include "gemm/config.h"
 #include "kernels/kernels.h"
@@ -369,14 +370,28 @@ Napi::Value DropoutApply(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamUpdate(value, m, v, gradient, newValue, newM, newV, scalars: Float32Array(8))
+// adamUpdate(arrays: [value, m, v, gradient, value, m, v, gradient, ...], scalars:
+// Float32Array(8)): each variable's value and moments updated in place.
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   Args a(info);
-  const int64_t size = info[0].IsTypedArray() ? info[0].As<Napi::TypedArray>().ElementLength() : 0;
-  const float* k = a.floats(7, 8);
-  adam_update({a.floats(0, size), a.floats(1, size), a.floats(2, size), a.floats(3, size)},
-              {a.floats(4, size), a.floats(5, size), a.floats(6, size)}, size,
-              {k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]});
+  if (!info[0].IsArray() || info[0].As<Napi::Array>().Length() % 4 != 0)
+    a.fail("argument 0 must be an array of Float32Arrays, four per variable");
+  const Napi::Array arrays = info[0].As<Napi::Array>();
+  const auto floats = [&](uint32_t i, int64_t size) {
+    const Napi::Value item = arrays[i];
+    if (!item.IsTypedArray() || item.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+        static_cast<int64_t>(item.As<Napi::Float32Array>().ElementLength()) != size)
+      a.fail("array " + std::to_string(i) + " must be a Float32Array of " + std::to_string(size) + " floats");
+    return item.As<Napi::Float32Array>().Data();
+  };
+  std::vector<AdamVariable> variables;
+  for (uint32_t i = 0; i < arrays.Length(); i += 4) {
+    const Napi::Value first = arrays[i];
+    const int64_t size = first.IsTypedArray() ? first.As<Napi::TypedArray>().ElementLength() : 0;
+    variables.push_back({floats(i, size), floats(i + 1, size), floats(i + 2, size), floats(i + 3, size), size});
+  }
+  const float* k = a.floats(1, 8);
+  adam_update(variables.data(), static_cast<int>(variables.size()), {k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]});
   return info.Env().Undefined();
 }
 

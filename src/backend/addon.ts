@@ -59,8 +59,11 @@ export interface NativeAddon {
   dropoutMask(mask: F32, seed: number, rate: number): void;
   /** y = x * dropoutMask(seed, rate), the mask never stored. */
   dropoutApply(x: F32, y: F32, seed: number, rate: number): void;
-  /** scalars: [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate] */
-  adamUpdate(value: F32, m: F32, v: F32, gradient: F32, newValue: F32, newM: F32, newV: F32, scalars: F32): void;
+  /**
+   * arrays: [value, m, v, gradient] per variable, the first three updated in place;
+   * scalars: [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate].
+   */
+  adamUpdate(arrays: F32[], scalars: F32): void;
   /** scalars: [learningRate, weightDecay, momentum]; nesterov: 0 or 1. */
   sgdUpdate(value: F32, momentumBuffer: F32, gradient: F32, newValue: F32, newBuffer: F32, scalars: F32,
     nesterov: number): void;

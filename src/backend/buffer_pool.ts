@@ -46,6 +46,11 @@ class BufferPool {
     this.pooledBytes += values.byteLength;
   }
 
+  /** Whether only the backend can see the array (one the pool handed out and nobody else saw). */
+  isPrivate(values: Float32Array): boolean {
+    return this.owned.has(values.buffer) && values.byteLength === values.buffer.byteLength;
+  }
+
   /** The array is visible outside the backend from now on: never recycle it. */
   escape(values: unknown): void {
     if (ArrayBuffer.isView(values)) this.owned.delete(values.buffer);

@@ -14,6 +14,12 @@ export const RELU_GRAD_BIAS = 'ConvkitReluGradBias';
 export const DROPOUT_MASK = 'ConvkitDropoutMask';
 /** x times the dropout mask of (rate, seed), in one pass, the mask never stored; its gradient is itself. */
 export const DROPOUT_APPLY = 'ConvkitDropoutApply';
+/**
+ * One Adam step for a model's variables, in place, with no outputs. Inputs: accBeta1 and
+ * accBeta2 (tfjs's running powers of the betas, multiplied by them after the step), and for
+ * each variable i value{i}, m{i}, v{i} (updated) and gradient{i}. Each updated tensor must be
+ * the only one holding its data (optimizers/hold_alone.ts makes it so).
+ */
 export const ADAM_UPDATE = 'ConvkitAdamUpdate';
 export const SGD_UPDATE = 'ConvkitSgdUpdate';
 export const BATCH_NORM_TRAINING = 'ConvkitBatchNormTraining';
@@ -36,11 +42,54 @@ export const CATEGORICAL_CROSSENTROPY = 'ConvkitCategoricalCrossentropy';
 export const CATEGORICAL_CROSSENTROPY_GRAD = 'ConvkitCategoricalCrossentropyGrad';
 export type CategoricalCrossentropyInputs = { labels: TensorInfo; probabilities: TensorInfo };
 
-/** [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate], float32. */
 export interface AdamUpdateAttrs {
-  scalars: number[];
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
 }
-export type AdamUpdateInputs = { value: TensorInfo; m: TensorInfo; v: TensorInfo; gradient: TensorInfo };
+export type AdamUpdateInputs = Record<string, TensorInfo>;
+
+/**
+ * The float32 values of `t`, which the caller will overwrite: `t` must hold its data alone,
+ * and when `own` gives a new array (the values may be seen elsewhere, say by a dataSync
+ * caller), that copy becomes t's data.
+ */
+export function valuesToUpdate(backend: Backend, t: TensorInfo, own: (values: Float32Array) => Float32Array): Float32Array {
+  const record = backend.data.get(t.dataId);
+  if (record.refCount !== 1 || !(record.values instanceof Float32Array)) {
+    throw new Error(`convkit: an update in place needs a float32 tensor that alone holds its data (shape [${t.shape}])`);
+  }
+  record.values = own(record.values);
+  return record.values;
+}
+
+/**
+ * Runs an ADAM_UPDATE call: `update` gets the arrays [value, m, v, gradient] of every
+ * variable in turn (value, m and v from valuesToUpdate with `own`) and the scalars [beta1,
+ * beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate], each rounded to
+ * float32 as tfjs's AdamOptimizer rounds it.
+ */
+export function runAdamUpdate(
+  { inputs, backend, attrs }: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>,
+  own: (values: Float32Array) => Float32Array,
+  update: (arrays: Float32Array[], scalars: Float32Array) => void,
+): TensorInfo[] {
+  const [accBeta1, accBeta2] = [inputs.accBeta1, inputs.accBeta2].map((t) => valuesToUpdate(backend, t, own));
+  const scalars = Float32Array.from([attrs.beta1, attrs.beta2, 1 - attrs.beta1, 1 - attrs.beta2, 1 - accBeta1[0],
+    1 - accBeta2[0], attrs.epsilon, -attrs.learningRate]);
+  const arrays: Float32Array[] = [];
+  for (let i = 0; `value${i}` in inputs; i++) {
+    for (const name of ['value', 'm', 'v']) arrays.push(valuesToUpdate(backend, inputs[`${name}${i}`], own));
+    const gradient = floatsOf(backend, inputs[`gradient${i}`]);
+    if (!gradient) throw new Error('convkit: Adam updates float32 variables only');
+    arrays.push(gradient);
+  }
+  update(arrays, scalars);
+  accBeta1[0] *= Math.fround(attrs.beta1);  // the Float32Array rounds the product, as tf.mul does
+  accBeta2[0] *= Math.fround(attrs.beta2);
+  return [];
+}
 
 /** [learningRate, weightDecay, momentum], float32; nesterov selects Nesterov's look-ahead. */
 export interface SgdUpdateAttrs {
@@ -130,19 +179,21 @@ function dropoutApplyCpu({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo 
   return backend.makeTensorInfo(inputs.x.shape.slice(), 'float32', y);
 }
 
-function adamUpdateCpu({ inputs, backend, attrs }: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>): TensorInfo[] {
-  const read = (t: TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
-  const [value, m, v, g] = [inputs.value, inputs.m, inputs.v, inputs.gradient].map(read);
-  const [b1, b2, c1, c2, acc1, acc2, eps, step] = attrs.scalars;
-  const f = Math.fround;
-  const out = [new Float32Array(value.length), new Float32Array(value.length), new Float32Array(value.length)];
-  for (let i = 0; i < value.length; i++) {
-    const mi = f(f(m[i] * b1) + f(g[i] * c1)), vi = f(f(v[i] * b2) + f(f(g[i] * g[i]) * c2));
-    out[0][i] = f(f(f(f(mi / acc1) / f(f(Math.sqrt(f(vi / acc2))) + eps)) * step) + value[i]);
-    out[1][i] = mi;
-    out[2][i] = vi;
-  }
-  return out.map((values) => backend.makeTensorInfo(inputs.value.shape.slice(), 'float32', values));
+function adamUpdateCpu(args: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>): TensorInfo[] {
+  // tfjs's cpu backend hands its arrays out (dataSync), so each update goes into a copy.
+  return runAdamUpdate(args, (values) => values.slice(), (arrays, scalars) => {
+    const [b1, b2, c1, c2, acc1, acc2, eps, step] = scalars;
+    const f = Math.fround;
+    for (let k = 0; k < arrays.length; k += 4) {
+      const [value, m, v, g] = arrays.slice(k, k + 4);
+      for (let i = 0; i < value.length; i++) {
+        const mi = f(f(m[i] * b1) + f(g[i] * c1)), vi = f(f(v[i] * b2) + f(f(g[i] * g[i]) * c2));
+        value[i] = f(f(f(f(mi / acc1) / f(f(Math.sqrt(f(vi / acc2))) + eps)) * step) + value[i]);
+        m[i] = mi;
+        v[i] = vi;
+      }
+    }
+  });
 }
 
 function sgdUpdateCpu({ inputs, backend, attrs }: KernelArgs<SgdUpdateInputs, SgdUpdateAttrs>): TensorInfo[] {

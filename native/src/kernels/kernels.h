@@ -82,19 +82,19 @@ void dropout_mask(float* mask, int64_t size, uint32_t seed, float rate);
 // y = x * dropout_mask(seed, rate), the same bits, without the mask written out (dropout_mask.cc).
 void dropout_apply(const float* x, float* y, int64_t size, uint32_t seed, float rate);
 
-// One Adam step for one variable (adam_update.cc). The scalars arrive already rounded to
-// float32 the way tfjs rounds them, so results match tfjs's AdamOptimizer bit for bit.
-struct AdamInputs {
-  const float *value, *first_moment, *second_moment, *gradient;
-};
-struct AdamOutputs {
+// One Adam step for a model's variables, in place (adam_update.cc). The scalars arrive
+// already rounded to float32 the way tfjs rounds them, so results match tfjs's
+// AdamOptimizer bit for bit.
+struct AdamVariable {
   float *value, *first_moment, *second_moment;
+  const float* gradient;
+  int64_t size;
 };
 struct AdamScalars {
   float beta1, beta2, one_minus_beta1, one_minus_beta2, one_minus_acc_beta1, one_minus_acc_beta2, epsilon,
       negative_learning_rate;
 };
-void adam_update(const AdamInputs& in, const AdamOutputs& out, int64_t size, const AdamScalars& scalars);
+void adam_update(const AdamVariable* variables, int count, const AdamScalars& scalars);
 
 // One SGD step for one variable (sgd_update.cc): d = g + weight_decay * p;
 // buf = momentum * buf + d; d = nesterov ? d + momentum * buf : buf; p = p - learning_rate * d.
