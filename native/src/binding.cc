@@ -86,15 +86,16 @@ int64_t out_size(const ConvGeometry& g) { return g.out_pixels() * g.out_c; }
 int64_t filter_size(const ConvGeometry& g) { return g.patch_size() * g.out_c; }
 
 // conv2d(x, filter, bias, y, geometry, activation, pooled?, argmax?): with `pooled` and
-// `argmax`, whether it also wrote y's 2x2 max pool and its argmax there (conv2d_and_max_pool).
+// `argmax`, whether it also wrote y's 2x2 max pool and its argmax there (conv2d_and_max_pool);
+// y may then be null: the pool and argmax alone, where they can be written (else nothing).
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   Args a(info);
   const ConvGeometry g = a.geometry(4);
   const float *x = a.floats(0, g.in_size()), *filter = a.floats(1, filter_size(g)), *bias = a.optional_floats(2, g.out_c);
-  float* y = a.floats(3, out_size(g));
   const auto act = static_cast<Activation>(a.integer(5));
   const int64_t pooled_size = g.batch * (g.out_h / 2) * (g.out_w / 2) * g.out_c;
   float* pooled = a.optional_floats(6, pooled_size);
+  float* y = pooled ? a.optional_floats(3, out_size(g)) : a.floats(3, out_size(g));
   if (!pooled) {
     conv2d(x, filter, bias, y, g, act);
     return info.Env().Undefined();

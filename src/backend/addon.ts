@@ -14,8 +14,12 @@ type Maybe = Float32Array | null;
 /** The addon's entry points (native/src/binding.cc). */
 export interface NativeAddon {
   conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation): void;
-  /** The same, and y's 2x2 max pool of stride 2 into `pooled`, each window's first maximum (0-3, 4: none) into `argmax`, where the kernel can take them from its tiles; whether it did. */
-  conv2d(x: F32, filter: F32, bias: Maybe, y: F32, geometry: Int32Array, activation: Activation, pooled: F32,
+  /**
+   * The same, and y's 2x2 max pool of stride 2 into `pooled`, each window's first maximum (0-3,
+   * 4: none) into `argmax`, where the kernel can take them from its tiles; whether it did. With
+   * y null, only those two are written (nothing where they cannot be).
+   */
+  conv2d(x: F32, filter: F32, bias: Maybe, y: Maybe, geometry: Int32Array, activation: Activation, pooled: F32,
     argmax: Uint8Array): boolean;
   conv2dBackpropInput(dy: F32, filter: F32, dx: F32, geometry: Int32Array): void;
   conv2dBackpropFilter(x: F32, dy: F32, dfilter: F32, geometry: Int32Array): void;

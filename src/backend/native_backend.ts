@@ -7,6 +7,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { addon, addonLoadError } from './addon';
 import { bufferPool } from './buffer_pool';
+import { releaseLazyOutput, storedValues } from './lazy_output';
 import { releaseMaxPool } from './pooled';
 import { registerCustomKernels } from './custom_kernels';
 import { nativeKernelConfigs } from './register_kernels';
@@ -45,10 +46,14 @@ export class NativeBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    // The values as stored: a lazy output's are not computed to be thrown away.
+    const values = this.data.has(dataId) ? storedValues(this.data.get(dataId)) : undefined;
     const released = super.disposeData(dataId, force);
     if (released && values) bufferPool.give(values);
-    if (released) releaseMaxPool(dataId);
+    if (released) {
+      releaseMaxPool(dataId);
+      releaseLazyOutput(dataId);
+    }
     return released;
   }
 }

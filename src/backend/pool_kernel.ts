@@ -25,11 +25,13 @@ export function poolGeometry(inShape: number[], attrs: PoolAttrs) {
 export function poolKernel(kernelName: string, pool: (x: Float32Array, y: Float32Array, geometry: Int32Array) => void,
   precomputed?: Precomputed) {
   return nativeKernel<{ x: TensorInfo }, PoolAttrs>(kernelName, ({ inputs, backend, attrs }) => {
-    const xValues = floatsOf(backend, inputs.x);
-    if (!xValues || inputs.x.shape.length !== 4) return null;
+    if (inputs.x.dtype !== 'float32' || inputs.x.shape.length !== 4) return null;
     const { geometry, outShape } = poolGeometry(inputs.x.shape, attrs);
+    // Before x's values are read: a lazy output's need not be computed (lazy_output.ts).
     const ready = precomputed?.(backend, inputs.x, geometry, outShape);
     if (ready) return ready;
+    const xValues = floatsOf(backend, inputs.x);
+    if (!xValues) return null;
     const y = allocate(sizeOf(outShape));
     pool(xValues, y, geometry);
     return output(backend, outShape, y);

@@ -39,11 +39,14 @@ export class Conv2D extends TfjsConv2DClass {
       const fused = FUSED_ACTIVATIONS.has(activation);
       const wholeModel = kwargs['training'] === true || isReadingOutputsOnly();
       const takesNextRelu = activation === 'linear' && wholeModel && this.feedsOnlyRelu();
+      const kernelActivation = takesNextRelu ? 'relu' : fused ? activation as 'linear' | 'relu' : 'linear';
+      const poolAfter = wholeModel && (takesNextRelu || fused) && this.poolsNext(takesNextRelu);
       const output = fusedConv2d({
         x: input, filter: this.kernel.read() as tf.Tensor4D, bias: this.bias?.read() as tf.Tensor1D | undefined,
         strides: this.strides as [number, number], pad: this.padding as 'valid' | 'same',
-        activation: takesNextRelu ? 'relu' : fused ? activation as 'linear' | 'relu' : 'linear',
-        poolAfter: wholeModel && (takesNextRelu || fused) && this.poolsNext(takesNextRelu),
+        activation: kernelActivation, poolAfter,
+        // Only the pool reads the output; a relu of its own (not the next layer's) would read it for its gradient.
+        lazyOutput: poolAfter && (takesNextRelu || kernelActivation === 'linear'),
       });
       if (takesNextRelu) markRectified(output);
       return fused ? output : this.activation.apply(output);

@@ -19,6 +19,13 @@ export interface FusedConv2DArgs {
    * kernel called on the output takes that pool instead of computing it (backend/pooled.ts).
    */
   poolAfter?: boolean;
+  /**
+   * A hint with poolAfter: only that pool reads the output, and the gradient does not (its
+   * activation is linear, or a relu whose gradient the pool's applies). Where the kernel
+   * pooled it, it then leaves the output's values to be computed if anything reads them
+   * (backend/lazy_output.ts).
+   */
+  lazyOutput?: boolean;
 }
 
 const pair = (value: number | [number, number]) => (typeof value === 'number' ? [value, value] : value);
@@ -32,8 +39,8 @@ const pair = (value: number | [number, number]) => (typeof value === 'number' ? 
  * layer, no filter gradient for a frozen kernel, no weight gradients for a saliency map).
  * Gradients need dilations of 1, as tfjs's.
  */
-export function fusedConv2d({ x, filter, bias = null, strides = 1, pad, dilations = 1, activation = 'linear', poolAfter = false }:
-  FusedConv2DArgs): tf.Tensor4D {
+export function fusedConv2d({ x, filter, bias = null, strides = 1, pad, dilations = 1, activation = 'linear', poolAfter = false,
+  lazyOutput = false }: FusedConv2DArgs): tf.Tensor4D {
   const fail = (message: string) => { throw new Error(`fusedConv2d: ${message}`); };
   if (x.rank !== 4 || x.dtype !== 'float32') fail(`x must be a float32 tensor of rank 4 (NHWC), got ${x.dtype} [${x.shape}]`);
   if (filter.rank !== 4 || filter.dtype !== 'float32') fail(`filter must be a float32 tensor of rank 4, got ${filter.dtype} [${filter.shape}]`);
@@ -46,8 +53,10 @@ export function fusedConv2d({ x, filter, bias = null, strides = 1, pad, dilation
   if (pair(strides).some((s) => s > 1) && pair(dilations).some((d) => d > 1)) {
     fail(`strides (${strides}) or dilations (${dilations}) must be 1`);
   }
-  const attrs: Omit<tf.FusedConv2DAttrs, 'dimRoundingMode'> & { poolAfter?: boolean } =
-    { strides, pad, dataFormat: 'NHWC', dilations, activation, ...(poolAfter ? { poolAfter } : {}) };
+  const attrs: Omit<tf.FusedConv2DAttrs, 'dimRoundingMode'> & { poolAfter?: boolean; lazyOutput?: boolean } = {
+    strides, pad, dataFormat: 'NHWC', dilations, activation, ...(poolAfter ? { poolAfter } : {}),
+    ...(poolAfter && lazyOutput ? { lazyOutput } : {}),
+  };
   const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
   return tf.engine().runKernel(FUSED_CONV2D, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }

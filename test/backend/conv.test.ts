@@ -260,6 +260,10 @@ describe('Conv2D pooling its own output (2x2 max pool, stride 2)', () => {
         const expected = poolsOwnOutput(tile, info.outHeight, info.outWidth);
         assert.equal(didPool, expected);
         assert.deepEqual(y, plain);
+        // Without y, the pool and argmax alone (the output's tiles held only on their way to them).
+        const [pooledOnly, argmaxOnly] = [new Float32Array(size / 4).fill(7.5), new Uint8Array(size / 4).fill(9)];
+        assert.equal(addon.conv2d(x, filter, bias, null, geometry, activation, pooledOnly, argmaxOnly), expected);
+        assert.deepEqual([pooledOnly, argmaxOnly], [pooled, argmax]);
         if (!expected) return assert.ok(pooled.every((v) => v === 7.5) && argmax.every((v) => v === 9), 'untouched');
         const poolGeometry = geometryOf(
           tf.backend_util.computePool2DInfo(info.outShape as [number, number, number, number], 2, 2, 1, 'valid'));

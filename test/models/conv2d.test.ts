@@ -290,20 +290,26 @@ describe("convkit's Conv2D in inference and on disk", () => {
       tfl.layers.flatten(), tfl.layers.dense({ units: 3 })] });
     const x = tf.randomUniform([2, 16, 16, 16], -1, 1, 'float32', 9) as tf.Tensor4D;
     const addon = backend.addon!;
-    const { maxPool, maxPoolGradArgmax } = addon;
-    let calls = { maxPool: 0, maxPoolGradArgmax: 0 };
+    const { maxPool, maxPoolGradArgmax, conv2d } = addon;
+    const noCalls = () => ({ maxPool: 0, maxPoolGradArgmax: 0, outputWritten: 0, outputLeft: 0 });
+    let calls = noCalls();
     addon.maxPool = (...args: Parameters<typeof maxPool>) => { calls.maxPool += 1; return maxPool(...args); };
     addon.maxPoolGradArgmax = (...args: Parameters<typeof maxPoolGradArgmax>) => {
       calls.maxPoolGradArgmax += 1;
       return maxPoolGradArgmax(...args);
     };
+    addon.conv2d = ((...args: Parameters<typeof conv2d>) => {
+      if (args[3]) calls.outputWritten += 1;
+      else calls.outputLeft += 1;
+      return conv2d(...args);
+    }) as typeof conv2d;
     const run = (forward: () => tf.Tensor) => {
-      calls = { maxPool: 0, maxPoolGradArgmax: 0 };
+      calls = noCalls();
       const values = tf.tidy(() => forward().dataSync().slice());
-      return { values, maxPools: calls.maxPool };
+      return { values, maxPools: calls.maxPool, outputLeft: calls.outputLeft };
     };
     const gradients = (training: boolean) => {
-      calls = { maxPool: 0, maxPoolGradArgmax: 0 };
+      calls = noCalls();
       const values = tf.tidy(() => Object.values(tf.variableGrads(() => tf.sum(model.apply(x, { training }) as tf.Tensor)).grads)
         .map((g) => g.dataSync().slice()));
       return { values, ...calls };
@@ -313,14 +319,17 @@ describe("convkit's Conv2D in inference and on disk", () => {
       const classified = run(() => classifierOf(model)(x));
       const training = run(() => model.apply(x, { training: true }) as tf.Tensor);
       assert.deepEqual([plain.maxPools, classified.maxPools, training.maxPools], [1, 0, 0]);
+      // Nothing but the pool reads the conv's output: it is never written (lazy_output.ts).
+      assert.deepEqual([plain.outputLeft, classified.outputLeft, training.outputLeft], [0, 1, 1]);
       assert.deepEqual(classified.values, plain.values);
       assert.deepEqual(training.values, plain.values);
       const [fusedGradients, plainGradients] = [gradients(true), gradients(false)];
       assert.deepEqual([fusedGradients.maxPool, fusedGradients.maxPoolGradArgmax], [0, 1]);
+      assert.deepEqual([fusedGradients.outputLeft, fusedGradients.outputWritten], [1, 0]);
       assert.deepEqual([plainGradients.maxPool, plainGradients.maxPoolGradArgmax], [1, 0]);
       fusedGradients.values.forEach((g, i) => assert.ok(relativeError(g, plainGradients.values[i]) < 1e-5, `gradient ${i}`));
     } finally {
-      Object.assign(addon, { maxPool, maxPoolGradArgmax });
+      Object.assign(addon, { maxPool, maxPoolGradArgmax, conv2d });
       tf.dispose(x);
       model.dispose();
     }

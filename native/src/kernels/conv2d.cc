@@ -15,7 +15,7 @@ bool conv2d_and_max_pool(const float* x, const float* filter, const float* bias,
                          uint8_t* argmax, const ConvGeometry& g, Activation act) {
   const int tile = winograd_tile(g);
   if (!tile || !WinogradTiles(g, tile).can_pool()) {
-    conv2d(x, filter, bias, y, g, act);
+    if (y) conv2d(x, filter, bias, y, g, act);
     return false;
   }
   winograd_conv(x, filter, y, g, Epilogue{bias, act}, tile, pooled, argmax);

@@ -15,7 +15,8 @@ void conv2d(const float* x, const float* filter, const float* bias, float* y, co
 // window's first maximum into `argmax` (as many bytes: 0-3 row-major, 4 for none above -inf),
 // where the Winograd tiles cover y exactly and hold whole pool windows (F(2x2), F(4x4)) or
 // whole images do (F(3x3), F(5x5): out_h and out_w even, images of at most 36 tiles).
-// Elsewhere both are left alone; returns whether they were written.
+// Elsewhere both are left alone; returns whether they were written. With y null, only the
+// pool and its argmax are written (nothing where they cannot be).
 bool conv2d_and_max_pool(const float* x, const float* filter, const float* bias, float* y, float* pooled,
                          uint8_t* argmax, const ConvGeometry& g, Activation act);
 void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g);

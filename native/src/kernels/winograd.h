@@ -53,8 +53,9 @@ class WinogradTiles {
   // The tile's tile² output pixels in `data` (out_c floats each): on its grid when the tile
   // lies inside the output, else listed in `pointers`, with `outside` past the output's
   // bottom or right edge (sizes not a multiple of the tile).
+  // `data` may hold the output from image first_image on.
   template <typename T>
-  TilePlaces<T> output_tile(T* data, T* outside, int64_t tile, T** pointers) const;
+  TilePlaces<T> output_tile(T* data, T* outside, int64_t tile, T** pointers, int64_t first_image = 0) const;
   int64_t per_image() const { return rows_ * cols_; }
   // Whether a chunk of tiles can pool its outputs (2x2 windows, stride 2) as soon as it has
   // written them: the tiles cover the output exactly, and an even tile holds whole windows;
@@ -70,13 +71,18 @@ class WinogradTiles {
   // whose images are out_h / 2 x out_w / 2: each window the maximum in max_pool's order
   // (row-major, NaN passed over), and into `argmax` (as many bytes) which element of the
   // window is that maximum's first, 0-3 row-major, or 4 if none is above -inf. Even tiles
-  // pool one by one; odd ones only the images wholly among them.
-  void max_pool_tiles(const float* y, float* pooled, uint8_t* argmax, int64_t first, int64_t count) const;
+  // pool one by one; odd ones only the images wholly among them. y may hold the output from
+  // image first_image on.
+  void max_pool_tiles(const float* y, float* pooled, uint8_t* argmax, int64_t first, int64_t count,
+                      int64_t first_image = 0) const;
+  // The same for one even tile whose outputs are at `outputs`, rows row_stride floats apart.
+  void max_pool_tile(const float* outputs, int64_t row_stride, float* pooled, uint8_t* argmax, int64_t tile) const;
 
  private:
-  // The windows over output rows [row0, row0 + rows) and columns [col0, col0 + cols) of image n.
-  void max_pool_block(const float* y, float* pooled, uint8_t* argmax, int64_t n, int64_t row0, int64_t rows,
-                      int64_t col0, int64_t cols) const;
+  // The windows over `rows` x `cols` outputs of image n from (row0, col0), which are at `block`,
+  // rows row_stride floats apart.
+  void max_pool_block(const float* block, int64_t row_stride, float* pooled, uint8_t* argmax, int64_t n, int64_t row0,
+                      int64_t rows, int64_t col0, int64_t cols) const;
 
   ConvGeometry g_;
   int tile_;

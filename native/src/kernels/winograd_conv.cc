@@ -67,6 +67,11 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
   // micro-kernel reads its rows of V and writes its rows of M a record apart.
   const int64_t v_record = element_count * in_c, m_record = element_count * ldm;
   const std::vector<float> zeros(in_c, 0.0f);
+  // Without y, the outputs only pass through `held` on their way to the pool: a tile (even
+  // tiles) or the chunk's images (odd ones), never written to memory far away.
+  const bool unwritten = pooled && !y;
+  const int64_t image_size = g.out_h * g.out_w * out_c;
+  const int64_t held_size = tile % 2 == 0 ? tile * tile * out_c : chunk / tiles.per_image() * image_size;
   parallel_for((count + chunk - 1) / chunk, [&](int64_t task, int) {
     const int64_t first = task * chunk, live = std::min(chunk, count - first);
     const int64_t rows = (live + MR - 1) / MR * MR;  // whole row groups: the kernel sees no edge
@@ -94,12 +99,20 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
     }
 
     float* outputs[kMaxWinogradElements];
+    float* held = unwritten ? scratch(ScratchSlot::kHeld, held_size) : nullptr;
+    const int64_t first_image = unwritten && tile % 2 ? first / tiles.per_image() : 0;
     for (int64_t t = 0; t < live; ++t) {
-      const TileOut out = tiles.output_tile<float>(y, nullptr, first + t, outputs);
-      variant.output(TileIn::blocks(m + t * m_record, ldm, variant.window()), out, out_c, ep);
+      const TileIn products = TileIn::blocks(m + t * m_record, ldm, variant.window());
+      if (unwritten && tile % 2 == 0) {  // the pool covers the output exactly: whole tiles
+        variant.output(products, TileOut::grid(held, tile * out_c, out_c), out_c, ep);
+        tiles.max_pool_tile(held, tile * out_c, pooled, argmax, first + t);
+        continue;
+      }
+      const TileOut out = tiles.output_tile<float>(unwritten ? held : y, nullptr, first + t, outputs, first_image);
+      variant.output(products, out, out_c, ep);
       if (pooled && tile % 2 == 0) tiles.max_pool_tiles(y, pooled, argmax, first + t, 1);  // still in L1
     }
-    if (pooled && tile % 2) tiles.max_pool_tiles(y, pooled, argmax, first, live);
+    if (pooled && tile % 2) tiles.max_pool_tiles(unwritten ? held : y, pooled, argmax, first, live, first_image);
   });
 }
 

@@ -82,11 +82,11 @@ TileIn WinogradTiles::input_window(const float* x, const float* zeros, int64_t t
 }
 
 template <typename T>
-TilePlaces<T> WinogradTiles::output_tile(T* data, T* outside, int64_t tile, T** pointers) const {
+TilePlaces<T> WinogradTiles::output_tile(T* data, T* outside, int64_t tile, T** pointers, int64_t first_image) const {
   const ConvGeometry& g = g_;
   const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / (cols_ * rows_);
   const int64_t oh0 = tile_ * row, ow0 = tile_ * col;
-  T* image = data + n * g.out_h * g.out_w * g.out_c;
+  T* image = data + (n - first_image) * g.out_h * g.out_w * g.out_c;
   if (oh0 + tile_ <= g.out_h && ow0 + tile_ <= g.out_w)
     return TilePlaces<T>::grid(image + (oh0 * g.out_w + ow0) * g.out_c, g.out_w * g.out_c, g.out_c);
   for (int64_t i = 0; i < tile_; ++i)
@@ -102,30 +102,37 @@ bool WinogradTiles::can_pool() const {
   return g_.out_h % side == 0 && g_.out_w % side == 0 && (tile_ % 2 == 0 || per_image() <= kMaxPooledImageTiles);
 }
 
-void WinogradTiles::max_pool_tiles(const float* y, float* pooled, uint8_t* argmax, int64_t first,
-                                   int64_t count) const {
+void WinogradTiles::max_pool_tiles(const float* y, float* pooled, uint8_t* argmax, int64_t first, int64_t count,
+                                   int64_t first_image) const {
+  const int64_t row_stride = g_.out_w * g_.out_c, image_size = g_.out_h * row_stride;
   if (tile_ % 2) {  // the images wholly inside the tiles
     for (int64_t n = (first + per_image() - 1) / per_image(); n < (first + count) / per_image(); ++n)
-      max_pool_block(y, pooled, argmax, n, 0, g_.out_h, 0, g_.out_w);
+      max_pool_block(y + (n - first_image) * image_size, row_stride, pooled, argmax, n, 0, g_.out_h, 0, g_.out_w);
     return;
   }
   for (int64_t tile = first; tile < first + count; ++tile) {
     const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / per_image();
-    max_pool_block(y, pooled, argmax, n, tile_ * row, tile_, tile_ * col, tile_);
+    max_pool_tile(y + (n - first_image) * image_size + (tile_ * row * g_.out_w + tile_ * col) * g_.out_c, row_stride,
+                  pooled, argmax, tile);
   }
 }
 
-void WinogradTiles::max_pool_block(const float* y, float* pooled, uint8_t* argmax, int64_t n, int64_t row0,
-                                   int64_t rows, int64_t col0, int64_t cols) const {
+void WinogradTiles::max_pool_tile(const float* outputs, int64_t row_stride, float* pooled, uint8_t* argmax,
+                                  int64_t tile) const {
+  const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / per_image();
+  max_pool_block(outputs, row_stride, pooled, argmax, n, tile_ * row, tile_, tile_ * col, tile_);
+}
+
+void WinogradTiles::max_pool_block(const float* block, int64_t row_stride, float* pooled, uint8_t* argmax, int64_t n,
+                                   int64_t row0, int64_t rows, int64_t col0, int64_t cols) const {
   const ConvGeometry& g = g_;
   const int64_t C = g.out_c, pooled_w = g.out_w / 2;
-  const float* image = y + n * g.out_h * g.out_w * C;
   const int64_t pooled_image = n * (g.out_h / 2) * pooled_w * C;  // its offset in pooled and argmax
-  for (int64_t oh = row0; oh < row0 + rows; oh += 2)
-    for (int64_t ow = col0; ow < col0 + cols; ow += 2) {
-      const float* __restrict top = image + (oh * g.out_w + ow) * C;
-      const float* __restrict bottom = top + g.out_w * C;
-      const int64_t at = pooled_image + ((oh / 2) * pooled_w + ow / 2) * C;
+  for (int64_t i = 0; i < rows; i += 2)
+    for (int64_t j = 0; j < cols; j += 2) {
+      const float* __restrict top = block + i * row_stride + j * C;
+      const float* __restrict bottom = top + row_stride;
+      const int64_t at = pooled_image + (((row0 + i) / 2) * pooled_w + (col0 + j) / 2) * C;
       float* __restrict out = pooled + at;
       uint8_t* __restrict first = argmax + at;
       for (int64_t c = 0; c < C; ++c) {
@@ -143,7 +150,7 @@ void WinogradTiles::max_pool_block(const float* y, float* pooled, uint8_t* argma
     }
 }
 
-template TileOut WinogradTiles::output_tile(float*, float*, int64_t, float**) const;
-template TileIn WinogradTiles::output_tile(const float*, const float*, int64_t, const float**) const;
+template TileOut WinogradTiles::output_tile(float*, float*, int64_t, float**, int64_t) const;
+template TileIn WinogradTiles::output_tile(const float*, const float*, int64_t, const float**, int64_t) const;
 
 }  // namespace convkit
