@@ -75,8 +75,10 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
   parallel_for((count + chunk - 1) / chunk, [&](int64_t task, int) {
     const int64_t first = task * chunk, live = std::min(chunk, count - first);
     const int64_t rows = (live + MR - 1) / MR * MR;  // whole row groups: the kernel sees no edge
-    float* v = scratch(ScratchSlot::kPackA, chunk * v_record);
-    float* m = scratch(ScratchSlot::kPackB, chunk * m_record);
+    // Room for whole row groups: a chunk grown to whole images need not be a multiple of MR.
+    const int64_t capacity = (chunk + MR - 1) / MR * MR;
+    float* v = scratch(ScratchSlot::kPackA, capacity * v_record);
+    float* m = scratch(ScratchSlot::kPackB, capacity * m_record);
     const float* window[kMaxWinogradElements];
     for (int64_t t = 0; t < live; ++t) {
       const TileIn d = tiles.input_window(x, zeros.data(), first + t, window);

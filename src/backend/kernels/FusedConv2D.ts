@@ -45,9 +45,9 @@ function fusedConv2D({ inputs, backend, attrs }: FusedConv2DArgs): TensorInfo | 
       if (y) {
         result = output(backend, info.outShape, y);
       } else {
-        const [filters, biases] = [filterValues, biasValues].map((values) => values && copyOf(values));
-        result = lazyOutput(backend, info.outShape, [x], biases ? [filters!, biases] : [filters!],
-          () => convolve(filters!, biases));
+        const filters = copyOf(filterValues), biases = biasValues && copyOf(biasValues);
+        result = lazyOutput(backend, info.outShape, [x], biases ? [filters, biases] : [filters],
+          () => convolve(filters, biases));
       }
       rememberMaxPool(result, pooled, argmax);
       return result;
