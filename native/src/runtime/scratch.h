@@ -12,7 +12,8 @@ namespace convkit {
 enum class ScratchSlot { kPackA, kPackB, kKernel, kPadded, kFilter, kHeld, kCount };
 
 // A buffer of at least `floats` floats for the calling thread; valid until the next call
-// with the same slot on the same thread.
+// with the same slot on the same thread. CONVKIT_SCRATCH_GUARD=1 (tests) puts a page no
+// access is allowed to right after the floats asked for (scratch.cc).
 float* scratch(ScratchSlot slot, size_t floats);
 
 }  // namespace convkit
