@@ -50,10 +50,10 @@ class WinogradTiles {
   // The tile's (tile+2)² input window of x: on the image's grid when it lies inside the
   // image, else listed in `pointers`, with `zeros` (in_c zeros) in the padding.
   TileIn input_window(const float* x, const float* zeros, int64_t tile, const float** pointers) const;
-  // The tile's tile² output pixels in `data` (out_c floats each): on its grid when the tile
-  // lies inside the output, else listed in `pointers`, with `outside` past the output's
-  // bottom or right edge (sizes not a multiple of the tile).
-  // `data` may hold the output from image first_image on.
+  // The tile's tile² output pixels in `data` (out_c floats each; it may hold the output from
+  // image first_image on): on its grid when the tile lies inside the output, else listed in
+  // `pointers`, with `outside` past the output's bottom or right edge (sizes not a multiple
+  // of the tile).
   template <typename T>
   TilePlaces<T> output_tile(T* data, T* outside, int64_t tile, T** pointers, int64_t first_image = 0) const;
   int64_t per_image() const { return rows_ * cols_; }
