@@ -46,6 +46,13 @@ export function allocate(length: number): Float32Array {
   return bufferPool.take(length);
 }
 
+/** A copy of `values` in memory from allocate(). */
+export function allocatedCopy(values: Float32Array): Float32Array {
+  const copy = allocate(values.length);
+  copy.set(values);
+  return copy;
+}
+
 /** Registers an array from allocate() as the kernel's output tensor. */
 export function output(backend: Backend, shape: number[], values: Float32Array): TensorInfo {
   const owner = backend as Backend & { registerOutput?: (shape: number[], values: Float32Array) => TensorInfo };

@@ -1,6 +1,6 @@
-// Optimizers update their variables in place (one kernel call a step instead of a kernel and
-// an assign per variable), which is only sound for data no other tensor holds: a tf.clone of
-// a weight, the tensor a variable was made from, or one given to setWeights share it.
+// Adam updates its variables in place (one kernel call a step instead of a kernel and three
+// assigns per variable), which is only sound for data no other tensor holds: a tf.clone of a
+// weight, the tensor a variable was made from, or one given to setWeights share it.
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Gives each variable data of its own where another tensor shares it. */

@@ -103,18 +103,16 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
     float* outputs[kMaxWinogradElements];
     float* held = unwritten ? scratch(ScratchSlot::kHeld, held_size) : nullptr;
     const int64_t first_image = unwritten && tile % 2 ? first / tiles.per_image() : 0;
+    const bool held_tile = unwritten && tile % 2 == 0;  // the pool covers the output exactly: whole tiles
+    float* destination = unwritten ? held : y;
     for (int64_t t = 0; t < live; ++t) {
-      const TileIn products = TileIn::blocks(m + t * m_record, ldm, variant.window());
-      if (unwritten && tile % 2 == 0) {  // the pool covers the output exactly: whole tiles
-        variant.output(products, TileOut::grid(held, tile * out_c, out_c), out_c, ep);
-        tiles.max_pool_tile(held, tile * out_c, pooled, argmax, first + t);
-        continue;
-      }
-      const TileOut out = tiles.output_tile<float>(unwritten ? held : y, nullptr, first + t, outputs, first_image);
-      variant.output(products, out, out_c, ep);
-      if (pooled && tile % 2 == 0) tiles.max_pool_tiles(y, pooled, argmax, first + t, 1);  // still in L1
+      const TileOut out = held_tile ? TileOut::grid(held, tile * out_c, out_c)
+                                    : tiles.output_tile<float>(destination, nullptr, first + t, outputs, first_image);
+      variant.output(TileIn::blocks(m + t * m_record, ldm, variant.window()), out, out_c, ep);
+      if (held_tile) tiles.max_pool_tile(held, tile * out_c, pooled, argmax, first + t);
+      else if (pooled && tile % 2 == 0) tiles.max_pool_tiles(y, pooled, argmax, first + t, 1);  // still in L1
     }
-    if (pooled && tile % 2) tiles.max_pool_tiles(unwritten ? held : y, pooled, argmax, first, live, first_image);
+    if (pooled && tile % 2) tiles.max_pool_tiles(destination, pooled, argmax, first, live, first_image);
   });
 }
 

@@ -2,14 +2,11 @@ import { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { bufferPool } from '../buffer_pool';
 import { ADAM_UPDATE, AdamUpdateAttrs, AdamUpdateInputs, runAdamUpdate } from '../custom_kernels';
-import { allocate, KernelArgs, native } from '../kernel_utils';
+import { allocatedCopy, KernelArgs, native } from '../kernel_utils';
 
 /** The array itself when only this backend can see it, else a recycled copy of it. */
 function ownedArray(values: Float32Array): Float32Array {
-  if (bufferPool.isPrivate(values)) return values;
-  const copy = allocate(values.length);
-  copy.set(values);
-  return copy;
+  return bufferPool.isPrivate(values) ? values : allocatedCopy(values);
 }
 
 // One Adam step for all the variables in one call, in place: each variable cost a kernel

@@ -2,19 +2,13 @@ import { backend_util, FusedConv2D, FusedConv2DAttrs, TensorInfo } from '@tensor
 
 import { FUSED_CONV2D } from '../custom_kernels';
 import { fusedActivation } from '../fused_activation';
-import { allocate, floatsOf, geometryOf, KernelArgs, native, nativeKernel, output, sizeOf } from '../kernel_utils';
+import { allocate, allocatedCopy, floatsOf, geometryOf, KernelArgs, native, nativeKernel, output, sizeOf } from '../kernel_utils';
 import { bufferPool } from '../buffer_pool';
 import { lazyOutput } from '../lazy_output';
 import { recordArray, releaseRecordArray, rememberMaxPool } from '../pooled';
 
 type FusedConv2DArgs = KernelArgs<{ x: TensorInfo; filter: TensorInfo; bias?: TensorInfo },
   FusedConv2DAttrs & { poolAfter?: boolean; lazyOutput?: boolean }>;
-
-function copyOf(values: Float32Array): Float32Array {
-  const copy = allocate(values.length);
-  copy.set(values);
-  return copy;
-}
 
 // Convolution with the bias add and a linear or relu activation done in the GEMM's epilogue.
 function fusedConv2D({ inputs, backend, attrs }: FusedConv2DArgs): TensorInfo | null {
@@ -45,7 +39,7 @@ function fusedConv2D({ inputs, backend, attrs }: FusedConv2DArgs): TensorInfo | 
       if (y) {
         result = output(backend, info.outShape, y);
       } else {
-        const filters = copyOf(filterValues), biases = biasValues && copyOf(biasValues);
+        const filters = allocatedCopy(filterValues), biases = biasValues && allocatedCopy(biasValues);
         result = lazyOutput(backend, info.outShape, [x], biases ? [filters, biases] : [filters],
           () => convolve(filters, biases));
       }
