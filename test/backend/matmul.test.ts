@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { tf } from '../../src';
 import { assertSameOnBothBackends } from './compare';
 
-const shapes: Array<[number, number, number]> = [[1, 1, 1], [1, 33, 5], [7, 3, 19], [128, 1600, 256], [65, 17, 129]];
+const shapes: Array<[number, number, number]> = [[1, 1, 1], [1, 33, 5], [7, 3, 19], [128, 1600, 256], [65, 17, 129], [150, 300, 40]];
 
 describe('BatchMatMul, all transpose flags', () => {
   for (const [m, k, n] of shapes) {

@@ -36,7 +36,11 @@ void gemm_serial(int64_t m, int64_t n, int64_t k, const Operand& a, const Operan
   const GemmConfig& cfg = gemm_config();
   const int MR = cfg.mr, NR = cfg.nr;
   float* packed_b = scratch(ScratchSlot::kPackB, cfg.kc * ((std::min(cfg.nc, n) + NR - 1) / NR) * NR);
-  float* packed_a = scratch(ScratchSlot::kPackA, cfg.kc * ((std::min(cfg.mc, m) + MR - 1) / MR) * MR);
+  // A row-major A is read in place by the strided micro-kernels: packing it cost as much as
+  // multiplying where B has few columns per thread (a dense layer's batch of 128 rows).
+  int64_t lda = 0;
+  const float* a_rows = a.rows_in_place(&lda);
+  float* packed_a = a_rows ? nullptr : scratch(ScratchSlot::kPackA, cfg.kc * ((std::min(cfg.mc, m) + MR - 1) / MR) * MR);
   alignas(64) float edge[6 * 16];  // scratch tile for the ragged right and bottom edges
 
   for (int64_t jc = 0; jc < n; jc += cfg.nc) {
@@ -47,14 +51,26 @@ void gemm_serial(int64_t m, int64_t n, int64_t k, const Operand& a, const Operan
       b_t.pack(jc, nc, pc, kc, NR, packed_b);
       for (int64_t ic = 0; ic < m; ic += cfg.mc) {
         const int64_t mc = std::min(cfg.mc, m - ic);
-        a.pack(ic, mc, pc, kc, MR, packed_a);
+        if (packed_a) a.pack(ic, mc, pc, kc, MR, packed_a);
+        // The block's rows from ir times B's panel (two panels when wide) from column jr.
+        auto multiply = [&](int64_t ir, int64_t jr, bool wide, float* tile, int64_t ldt, bool add_to) {
+          const float* b_panel = packed_b + jr * kc;
+          if (packed_a) {
+            const float* a_panel = packed_a + ir * kc;
+            if (wide) return cfg.wide_ukernel(kc, a_panel, b_panel, kc * NR, tile, ldt, add_to);
+            return cfg.ukernel(kc, a_panel, b_panel, tile, ldt, add_to);
+          }
+          const float* rows[8];  // MR <= 8; rows past m repeat the last (an edge tile drops them)
+          for (int r = 0; r < MR; ++r) rows[r] = a_rows + std::min(ic + ir + r, m - 1) * lda + pc;
+          if (wide) return cfg.wide_strided(kc, rows, 1, b_panel, kc * NR, tile, ldt, add_to);
+          cfg.strided(kc, rows, 1, b_panel, tile, ldt, add_to);
+        };
         // The tile of B's panel from column jr and A's from row ir: whole, or through `edge`.
         auto narrow_tile = [&](int64_t jr, int64_t ir) {
           const int64_t nr = std::min<int64_t>(NR, nc - jr), mr = std::min<int64_t>(MR, mc - ir);
-          const float *a_panel = packed_a + ir * kc, *b_panel = packed_b + jr * kc;
           float* tile = c + (ic + ir) * ldc + jc + jr;
-          if (mr == MR && nr == NR) return cfg.ukernel(kc, a_panel, b_panel, tile, ldc, add);
-          cfg.ukernel(kc, a_panel, b_panel, edge, NR, false);
+          if (mr == MR && nr == NR) return multiply(ir, jr, false, tile, ldc, add);
+          multiply(ir, jr, false, edge, NR, false);
           for (int64_t i = 0; i < mr; ++i)
             for (int64_t j = 0; j < nr; ++j)
               tile[i * ldc + j] = add ? tile[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
@@ -63,8 +79,7 @@ void gemm_serial(int64_t m, int64_t n, int64_t k, const Operand& a, const Operan
           const bool wide = jr + 2 * NR <= nc;  // two whole panels: one wide tile per row group
           for (int64_t ir = 0; ir < mc; ir += MR) {
             if (wide && ir + MR <= mc) {
-              cfg.wide_ukernel(kc, packed_a + ir * kc, packed_b + jr * kc, kc * NR, c + (ic + ir) * ldc + jc + jr, ldc,
-                               add);
+              multiply(ir, jr, true, c + (ic + ir) * ldc + jc + jr, ldc, add);
               continue;
             }
             narrow_tile(jr, ir);
@@ -86,6 +101,10 @@ class RowWindow final : public Operand {
   RowWindow(const Operand& inner, int64_t row0) : inner_(inner), row0_(row0) {}
   void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, int width, float* dst) const override {
     inner_.pack(row0_ + row0, rows, col0, cols, width, dst);
+  }
+  const float* rows_in_place(int64_t* row_stride) const override {
+    const float* rows = inner_.rows_in_place(row_stride);
+    return rows ? rows + row0_ * *row_stride : nullptr;
   }
 
  private:

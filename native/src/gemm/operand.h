@@ -13,6 +13,9 @@ class Operand {
   // Panel q holds rows row0+q*width .. +width, column by column: dst[q*width*cols + p*width + r].
   // Rows past the end are zero-filled so the micro-kernel never branches on edges.
   virtual void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, int width, float* dst) const = 0;
+  // Where the micro-kernel can read the rows in place (each row's columns adjacent, rows
+  // *row_stride floats apart) instead of packing them; null where it cannot.
+  virtual const float* rows_in_place(int64_t* /*row_stride*/) const { return nullptr; }
 };
 
 // A dense matrix in memory: element (i, j) at data[i*row_stride + j*col_stride].
@@ -23,6 +26,11 @@ class DenseOperand final : public Operand {
       : data_(data), row_stride_(row_stride), col_stride_(col_stride) {}
   DenseOperand transposed() const { return DenseOperand(data_, col_stride_, row_stride_); }
   void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, int width, float* dst) const override;
+  const float* rows_in_place(int64_t* row_stride) const override {
+    if (col_stride_ != 1) return nullptr;
+    *row_stride = row_stride_;
+    return data_;
+  }
 
  private:
   const float* data_;
