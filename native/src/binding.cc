@@ -110,6 +110,16 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// conv2dBackpropInputRelu(dy, filter, rectified, dx, dbias, geometry): dx through the relu
+// whose output `rectified` is (dx's shape), and its channel sums.
+Napi::Value Conv2DBackpropInputRelu(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const ConvGeometry g = a.geometry(5);
+  conv2d_backprop_input_relu(a.floats(0, out_size(g)), a.floats(1, filter_size(g)), a.floats(2, g.in_size()),
+                             a.floats(3, g.in_size()), a.floats(4, g.in_c), g);
+  return info.Env().Undefined();
+}
+
 Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   Args a(info);
   const ConvGeometry g = a.geometry(3);
@@ -438,6 +448,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   } table[] = {
       {"conv2d", Conv2D},
       {"conv2dBackpropInput", Conv2DBackpropInput},
+      {"conv2dBackpropInputRelu", Conv2DBackpropInputRelu},
       {"conv2dBackpropFilter", Conv2DBackpropFilter},
       {"conv2dFilterBiasGrad", Conv2DFilterBiasGrad},
       {"winogradTile", WinogradTile},

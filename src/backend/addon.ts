@@ -23,6 +23,8 @@ export interface NativeAddon {
     argmax: Uint8Array): boolean;
   conv2dBackpropInput(dy: F32, filter: F32, dx: F32, geometry: Int32Array): void;
   conv2dBackpropFilter(x: F32, dy: F32, dfilter: F32, geometry: Int32Array): void;
+  /** dx taken on through the relu whose output `rectified` is (dx's shape), and its sums by channel into dbias. */
+  conv2dBackpropInputRelu(dy: F32, filter: F32, rectified: F32, dx: F32, dbias: F32, geometry: Int32Array): void;
   /** dy is the gradient after the relu when y, the relu's output, is given. */
   conv2dFilterBiasGrad(x: F32, dy: F32, y: Maybe, dfilter: F32, dbias: F32, geometry: Int32Array): void;
   /** The Winograd output tile side conv2d and conv2dBackpropFilter of this geometry use: 0 = direct, 2 = F(2x2, 3x3), 4 = F(4x4, 3x3), 5 = F(5x5, 3x3). */

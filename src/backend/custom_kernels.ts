@@ -6,7 +6,7 @@ import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropInput, C
 import * as tf from '@tensorflow/tfjs-core';
 
 import { Backend, KernelArgs, cpuKernel, floatsOf, sizeOf } from './kernel_utils';
-import { isRectified, reluGradientSums } from './rectified';
+import { isRectified, markReluGradientApplied, reluGradientSums, takesReluGradientFromAbove } from './rectified';
 
 export const RELU_GRAD = 'ConvkitReluGrad';
 /** ReluGrad from the relu's output and, in the same pass, its sum over all but the last axis (a bias gradient). */
@@ -34,6 +34,13 @@ export const FUSED_CONV2D = 'ConvkitFusedConv2D';
  * over dy where the native filter gradient reads the patches row by row.
  */
 export const CONV2D_FILTER_BIAS_GRAD = 'ConvkitConv2DFilterBiasGrad';
+/**
+ * Conv2DBackpropInput (inputs dy and filter, its attrs) of a conv whose input y is a relu's
+ * output, taken on through that relu: dx masked where y is 0, marked with its channel sums
+ * (the bias gradient of the conv below: rectified.ts), so that conv's gradient needs no pass
+ * of its own over dx.
+ */
+export const CONV2D_BACKPROP_INPUT_RELU = 'ConvkitConv2DBackpropInputRelu';
 /**
  * Keras's categorical cross-entropy of probabilities, one loss per row (tfjs-layers'
  * categoricalCrossentropy in one kernel), and its gradient by the probabilities.
@@ -133,13 +140,17 @@ function reluGradCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; x: Tensor
   return backend.makeTensorInfo(inputs.dy.shape.slice(), 'float32', dx);
 }
 
-/** The sums over all but the last axis, in double, as a [channels] tensor (a bias gradient). */
-function channelSumsCpu(backend: Backend, t: TensorInfo): TensorInfo {
+/** The sums over all but the last axis, in double (a bias gradient). */
+function channelSumValues(backend: Backend, t: TensorInfo): Float32Array {
   const values = backend.data.get(t.dataId).values as Float32Array;
   const channels = t.shape[t.shape.length - 1];
   const sums = new Float64Array(channels);
   for (let i = 0; i < values.length; i++) sums[i % channels] += values[i];
-  return backend.makeTensorInfo([channels], 'float32', Float32Array.from(sums));
+  return Float32Array.from(sums);
+}
+
+function channelSumsCpu(backend: Backend, t: TensorInfo): TensorInfo {
+  return backend.makeTensorInfo([t.shape[t.shape.length - 1]], 'float32', channelSumValues(backend, t));
 }
 
 function reluGradBiasCpu({ inputs, backend }: KernelArgs<{ dy: TensorInfo; y: TensorInfo }, object>): TensorInfo[] {
@@ -156,6 +167,17 @@ function conv2DFilterBiasGradCpu(
   const dbias = channelSumsCpu(backend, dz);
   if (dz !== inputs.dy) backend.disposeData(dz.dataId);
   return [dfilter, dbias];
+}
+
+function conv2DBackpropInputReluCpu(
+  { inputs, backend, attrs }: KernelArgs<{ dy: TensorInfo; filter: TensorInfo; y: TensorInfo }, Conv2DBackpropInputAttrs>,
+): TensorInfo {
+  const dx = cpuKernel(Conv2DBackpropInput)({ inputs: { dy: inputs.dy, filter: inputs.filter }, backend, attrs } as
+    unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+  const dz = reluGradCpu({ inputs: { dy: dx, x: inputs.y }, backend, attrs: {} });
+  backend.disposeData(dx.dataId);
+  markReluGradientApplied(dz, inputs.y, channelSumValues(backend, dz));
+  return dz;
 }
 
 /** The mask native/src/kernels/dropout_mask.cc computes, in JS. */
@@ -360,6 +382,10 @@ const cpuImplementations: KernelConfig[] = [
   { kernelName: GELU_GRAD, backendName: 'cpu', kernelFunc: geluGradCpu as unknown as KernelFunc },
   { kernelName: FUSED_CONV2D, backendName: 'cpu', kernelFunc: fusedConv2DCpu },
   { kernelName: CONV2D_FILTER_BIAS_GRAD, backendName: 'cpu', kernelFunc: conv2DFilterBiasGradCpu as unknown as KernelFunc },
+  {
+    kernelName: CONV2D_BACKPROP_INPUT_RELU, backendName: 'cpu',
+    kernelFunc: conv2DBackpropInputReluCpu as unknown as KernelFunc,
+  },
   { kernelName: CATEGORICAL_CROSSENTROPY, backendName: 'cpu', kernelFunc: categoricalCrossentropyCpu as unknown as KernelFunc },
   {
     kernelName: CATEGORICAL_CROSSENTROPY_GRAD, backendName: 'cpu',
@@ -369,6 +395,14 @@ const cpuImplementations: KernelConfig[] = [
 
 /** Inputs of fewer channels than this (an image's) are taken for a model's input, whose gradient training skips. */
 const FIRST_LAYER_CHANNELS = 8;
+
+/**
+ * Whether a conv of input x is taken for a model's first layer, whose filter and bias
+ * gradients come from one pass over dy (CONV2D_FILTER_BIAS_GRAD), the relu's mask applied there.
+ */
+export function isFirstLayerInput(x: TensorInfo): boolean {
+  return (x.shape[3] ?? 0) < FIRST_LAYER_CHANNELS;
+}
 
 /**
  * The gradients of ConvkitFusedConv2D, one function per input. The engine calls only those
@@ -386,24 +420,33 @@ function fusedConv2DGradient(dy: Tensor | Tensor[], saved: Tensor[], attrs: Name
   const relu = activation === 'relu';
   const convAttrs = { strides, pad, dimRoundingMode, dataFormat: 'NHWC' as const };
   const filterAttrs = { ...convAttrs, filterShape: filter.shape } as unknown as NamedAttrMap;
+  // Where x is the output of a relu fused into the conv below (rectified.ts), dx goes on
+  // through that relu here, as it is written, and comes marked with the sums that conv's bias
+  // gradient needs: that conv's gradient then has no pass of its own over dx.
   const inputGradient = (linearDy: Tensor) => {
-    const inputAttrs: Conv2DBackpropInputAttrs = { ...convAttrs, inputShape: x.shape as [number, number, number, number] };
-    return tf.engine().runKernel(Conv2DBackpropInput, { dy: linearDy, filter }, inputAttrs as unknown as NamedAttrMap) as Tensor;
+    const inputAttrs = { ...convAttrs, inputShape: x.shape } as unknown as NamedAttrMap;
+    return (takesReluGradientFromAbove(x)
+      ? tf.engine().runKernel(CONV2D_BACKPROP_INPUT_RELU, { dy: linearDy, filter, y: x }, inputAttrs)
+      : tf.engine().runKernel(Conv2DBackpropInput, { dy: linearDy, filter }, inputAttrs)) as Tensor;
   };
-  if ((x.shape[3] ?? 0) < FIRST_LAYER_CHANNELS) {
+  // dy is the gradient before the activation already: no relu, or the layer above applied
+  // relu's gradient (a max pool, or a conv as above: rectified.ts) and summed it for the bias.
+  const summedAbove = relu ? reluGradientSums(dy as Tensor, y) : undefined;
+  const masked = !relu || summedAbove !== undefined;
+  if (isFirstLayerInput(x)) {
     // A model's first layer, whose input gradient training does not ask for: its filter and
     // bias gradients come from one kernel, in one pass over dy. The engine asks for the
     // filter's before the bias's (the inputs' order), so the filter's leaves the bias
     // gradient's values for the bias's: values, not a tensor, so that nothing is left
     // undisposed when the bias's gradient is not asked for.
-    let biasValues: Float32Array | null = null;
-    const linearDy = () => relu ? tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y }) as Tensor : dy as Tensor;
+    let biasValues: Float32Array | null = summedAbove ?? null;
+    const linearDy = () => masked ? dy as Tensor : tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y }) as Tensor;
     return {
       x: () => inputGradient(linearDy()),
       filter: () => {
         const [filterGradient, biasGradient] = tf.engine().runKernel(CONV2D_FILTER_BIAS_GRAD,
-          relu ? { x, dy: dy as Tensor, y } : { x, dy: dy as Tensor }, filterAttrs) as Tensor[];
-        biasValues = (biasGradient.dataSync() as Float32Array).slice();
+          masked ? { x, dy: dy as Tensor } : { x, dy: dy as Tensor, y }, filterAttrs) as Tensor[];
+        biasValues ??= (biasGradient.dataSync() as Float32Array).slice();
         return filterGradient;
       },
       bias: () => biasValues ? tf.tensor1d(biasValues) : tf.sum(linearDy(), [0, 1, 2]),
@@ -411,13 +454,10 @@ function fusedConv2DGradient(dy: Tensor | Tensor[], saved: Tensor[], attrs: Name
   }
   // The gradient before the activation. With relu it comes with the bias gradient from
   // one pass over dy, done once here for whichever of the gradients below are asked for
-  // (the engine keeps it until the backward pass ends, as it keeps every dy); unless the
-  // layer above applied relu's gradient already (a max pool, see rectified.ts), which
-  // summed it for the bias too.
-  const summedAbove = relu ? reluGradientSums(dy as Tensor, y) : undefined;
-  const [linearDy, biasGradient] = relu && !summedAbove
-    ? tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, y }) as Tensor[]
-    : [dy as Tensor, null];
+  // (the engine keeps it until the backward pass ends, as it keeps every dy).
+  const [linearDy, biasGradient] = masked
+    ? [dy as Tensor, null]
+    : tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, y }) as Tensor[];
   return {
     x: () => inputGradient(linearDy),
     filter: () => tf.engine().runKernel(Conv2DBackpropFilter, { x, dy: linearDy }, filterAttrs) as Tensor,

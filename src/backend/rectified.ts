@@ -8,14 +8,25 @@
 // intermediate tensor is read and no gradient is taken with respect to a marked tensor.
 import { TensorInfo } from '@tensorflow/tfjs-core';
 
-const rectified = new WeakSet<object>();
+// Each mark says whether the conv's own gradient reads the relu's output in a pass it makes
+// anyway (a model's first layer: its filter and bias gradients' pass over dy).
+const rectified = new WeakMap<object, { masksOwnGradient: boolean }>();
 
-export function markRectified(tensor: TensorInfo): void {
-  rectified.add(tensor.dataId);
+export function markRectified(tensor: TensorInfo, masksOwnGradient = false): void {
+  rectified.set(tensor.dataId, { masksOwnGradient });
 }
 
 export function isRectified(tensor: TensorInfo): boolean {
   return rectified.has(tensor.dataId);
+}
+
+/**
+ * Whether the input gradient of a conv reading `tensor` should go on through relu's
+ * gradient as it is written (Conv2DBackpropInputRelu), for the conv that rectified it: yes
+ * unless that conv's gradient applies the mask in a pass of its own anyway.
+ */
+export function takesReluGradientFromAbove(tensor: TensorInfo): boolean {
+  return rectified.get(tensor.dataId)?.masksOwnGradient === false;
 }
 
 let outputsOnlyDepth = 0;
@@ -42,7 +53,8 @@ export function isReadingOutputsOnly(): boolean {
 /**
  * Gradients that already hold relu's gradient for a rectified tensor: 0 wherever that tensor
  * is 0. A max pool over a rectified tensor routes nothing from a window whose maximum is 0
- * (MaxPoolGrad.ts), so the conv below it need not mask dy again; the pool also sums the
+ * (MaxPoolGrad.ts), and a conv reading one masks its input gradient as it writes it
+ * (Conv2DBackpropInputRelu), so the conv below need not mask dy again; they also sum the
  * gradient over the pixels on the way (the conv's bias gradient), so nothing reads it again
  * for that. Each gradient's data maps to the data of the tensor whose relu it applied.
  */

@@ -19,6 +19,7 @@ import { batchNormTrainingConfig } from './kernels/BatchNormTraining';
 import { batchNormTrainingGradConfig } from './kernels/BatchNormTrainingGrad';
 import { conv2DConfig } from './kernels/Conv2D';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
+import { conv2DBackpropInputReluConfig } from './kernels/Conv2DBackpropInputRelu';
 import { conv2DFilterBiasGradConfig } from './kernels/Conv2DFilterBiasGrad';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 import { expConfig } from './kernels/Exp';
@@ -72,6 +73,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   reluGradConfig,
   reluGradBiasConfig,
   conv2DBackpropFilterConfig,
+  conv2DBackpropInputReluConfig,
   conv2DFilterBiasGradConfig,
   conv2DBackpropInputConfig,
   expConfig,

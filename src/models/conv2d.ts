@@ -14,6 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Conv2D as TfjsConv2D, ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
+import { isFirstLayerInput } from '../backend/custom_kernels';
 import { isReadingOutputsOnly, markRectified } from '../backend/rectified';
 import { fusedConv2d } from '../ops/conv2d';
 
@@ -48,7 +49,7 @@ export class Conv2D extends TfjsConv2DClass {
         // Only the pool reads the output; a relu of its own (not the next layer's) would read it for its gradient.
         lazyOutput: poolAfter && (takesNextRelu || kernelActivation === 'linear'),
       });
-      if (takesNextRelu) markRectified(output);
+      if (takesNextRelu) markRectified(output, isFirstLayerInput(input));
       return fused ? output : this.activation.apply(output);
     });
   }

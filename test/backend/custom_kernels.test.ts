@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import { backend, ops, tf } from '../../src';
 import * as tfl from '@tensorflow/tfjs-layers';
 
+import * as backendModule from '../../src/backend';
+import { reluGradientSums } from '../../src/backend/rectified';
 import { assertSameOnBothBackends, kernelsUsed, randomValues, relativeError } from './compare';
 
 function onBackend<T>(name: string, fn: () => T): T {
@@ -135,6 +137,71 @@ describe('a conv\'s filter and bias gradients in one pass (ConvkitConv2DFilterBi
       assert.deepEqual(dbias, new Array(5).fill(0), `${backendName}: dbias`);
     }
   });
+});
+
+describe('an input gradient taken on through the relu below (ConvkitConv2DBackpropInputRelu)', () => {
+  // Input gradients computed with F(3x3), F(4x4) and F(5x5) tiles (odd sizes, batch 1, 33
+  // channels), and without Winograd (5 channels, stride 2, a 1x1 filter: relu's gradient then
+  // in a second pass).
+  type Shape4 = [number, number, number, number];
+  const cases: Array<{ x: Shape4; filter: Shape4; stride: number; pad: 'same' | 'valid' }> = [
+    { x: [1, 7, 9, 16], filter: [3, 3, 16, 8], stride: 1, pad: 'same' },
+    { x: [2, 12, 12, 33], filter: [3, 3, 33, 64], stride: 1, pad: 'valid' },
+    { x: [2, 8, 8, 64], filter: [3, 3, 64, 64], stride: 1, pad: 'same' },
+    { x: [1, 30, 30, 32], filter: [3, 3, 32, 32], stride: 1, pad: 'valid' },
+    { x: [3, 11, 13, 5], filter: [3, 3, 5, 24], stride: 1, pad: 'same' },
+    { x: [2, 9, 7, 16], filter: [3, 3, 16, 33], stride: 2, pad: 'same' },
+    { x: [2, 6, 5, 12], filter: [1, 1, 12, 7], stride: 1, pad: 'valid' },
+  ];
+  const withoutNaN = (values: Float32Array) => values.map((v) => Number.isNaN(v) ? 0 : v);
+  for (const c of cases) {
+    it(`is ReluGrad(Conv2DBackpropInput(dy), y), marked with its channel sums: x ${c.x} filter ${c.filter} stride ${c.stride} ${c.pad}`, () => {
+      const dyShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.filter) as tf.Tensor4D, c.stride, c.pad).shape);
+      const xSize = c.x.reduce((a, b) => a * b);
+      const dyValues = randomValues(dyShape.reduce((a, b) => a * b), 11), filterValues = randomValues(c.filter.reduce((a, b) => a * b), 12);
+      const yValues = randomValues(xSize, 13).map((v) => Math.max(v, 0));  // about half the mask is 0
+      yValues[xSize - 3] = Number.NaN;  // relu's gradient passes NaN on
+      const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as tf.NamedAttrMap;
+      const run = (backendName: string) => onBackend(backendName, () => tf.tidy(() => {
+        const dy = tf.tensor(dyValues, dyShape), filter = tf.tensor(filterValues, c.filter), y = tf.tensor(yValues, c.x);
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor;
+        const separate = tf.engine().runKernel('ConvkitReluGrad', { dy: dx, x: y }) as tf.Tensor;
+        const fused = tf.engine().runKernel('ConvkitConv2DBackpropInputRelu', { dy, filter, y }, attrs) as tf.Tensor;
+        const sums = reluGradientSums(fused, y);
+        assert.ok(sums, `${backendName}: the result is marked with its channel sums`);
+        return {
+          expected: separate.dataSync().slice() as Float32Array,
+          expectedSums: (tf.sum(separate, [0, 1, 2]).dataSync() as Float32Array).slice(),
+          fused: fused.dataSync().slice() as Float32Array, sums: sums.slice(),
+        };
+      }));
+      const fallbacksBefore = backendModule.fallbackCounts().get('ConvkitConv2DBackpropInputRelu') ?? 0;
+      const reference = run('cpu');
+      assert.ok(Number.isNaN(reference.expected[xSize - 3]) && Number.isNaN(reference.expectedSums[(xSize - 3) % c.x[3]]));
+      const byThreads = [1, 2, 3].map((threads) => {
+        const before = backend.addon!.info().threads;
+        backend.addon!.setThreads(threads);
+        try {
+          return run('native');
+        } finally {
+          backend.addon!.setThreads(before);
+        }
+      });
+      assert.equal(backendModule.fallbackCounts().get('ConvkitConv2DBackpropInputRelu') ?? 0, fallbacksBefore, 'ran natively');
+      for (const [label, result] of [['cpu', reference], ['native', byThreads[0]]] as const) {
+        assert.ok(result.expected.some((v) => v !== 0) && result.expected.some((v) => v === 0), `${label}: masked values to compare`);
+        assert.ok(Number.isNaN(result.fused[xSize - 3]), `${label}: NaN passed on`);
+        assert.ok(Number.isNaN(result.sums[(xSize - 3) % c.x[3]]), `${label}: NaN summed`);
+        assert.ok(relativeError(withoutNaN(result.fused), withoutNaN(reference.expected)) <= 1e-4, `${label}: dx`);
+        assert.ok(relativeError(withoutNaN(result.sums), withoutNaN(reference.expectedSums)) <= 1e-4, `${label}: sums`);
+        assert.deepEqual([...result.fused].map((v) => v === 0), [...reference.expected].map((v) => v === 0),
+          `${label}: zero exactly where the relu's output is 0`);
+      }
+      for (const result of byThreads.slice(1)) {
+        assert.deepEqual(result.sums, byThreads[0].sums, 'the sums have the same bits on 1, 2 and 3 threads');
+      }
+    });
+  }
 });
 
 describe('dropout mask', () => {

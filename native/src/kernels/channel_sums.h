@@ -45,6 +45,17 @@ void sum_by_channel(int64_t rows, int64_t channels, double* first, double* secon
   }
 }
 
+// channel_sums[c] = the sum over parts of partials[part * channels + c], in double, the parts
+// in order: the channel sums of the max pool gradients and of an input gradient through a relu,
+// whose bits then do not depend on how the threads split the parts.
+inline void sum_parts_in_order(const float* partials, int64_t parts, int64_t channels, float* channel_sums) {
+  for (int64_t c = 0; c < channels; ++c) {
+    double total = 0.0;
+    for (int64_t part = 0; part < parts; ++part) total += partials[part * channels + c];
+    channel_sums[c] = static_cast<float>(total);
+  }
+}
+
 // 1 / sqrt(variance + epsilon), the same in the forward and the backward kernel.
 inline double inverse_std(float variance, float epsilon) {
   return 1.0 / std::sqrt(static_cast<double>(variance) + static_cast<double>(epsilon));

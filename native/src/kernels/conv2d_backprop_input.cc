@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <vector>
 
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
 #include "kernels.h"
+#include "winograd.h"
 
 namespace convkit {
 
@@ -48,17 +50,26 @@ void turn_filter(const float* filter, const ConvGeometry& g, float* turned) {
   });
 }
 
-// With stride 1, dx is a plain convolution of dy with the turned filter: the forward
-// convolution (Winograd or indirect), no scatter.
-void backprop_input_as_convolution(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
-  float* turned = scratch(ScratchSlot::kFilter, g.patch_size() * g.out_c);
-  turn_filter(filter, g, turned);
+// With stride 1, dx is a plain convolution of dy with the turned filter: this geometry.
+ConvGeometry as_convolution(const ConvGeometry& g) {
   ConvGeometry t = g;
   t.in_h = g.out_h, t.in_w = g.out_w, t.in_c = g.out_c;
   t.out_h = g.in_h, t.out_w = g.in_w, t.out_c = g.in_c;
   t.pad_top = (g.filter_h - 1) * g.dilation_h - g.pad_top;
   t.pad_left = (g.filter_w - 1) * g.dilation_w - g.pad_left;
-  conv2d(dy, turned, nullptr, dx, t, Activation::kLinear);
+  return t;
+}
+
+// The filter turned (below), in scratch.
+const float* turned_filter(const float* filter, const ConvGeometry& g) {
+  float* turned = scratch(ScratchSlot::kFilter, g.patch_size() * g.out_c);
+  turn_filter(filter, g, turned);
+  return turned;
+}
+
+// The forward convolution (Winograd or indirect), no scatter.
+void backprop_input_as_convolution(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
+  conv2d(dy, turned_filter(filter, g), nullptr, dx, as_convolution(g), Activation::kLinear);
 }
 
 }  // namespace
@@ -84,6 +95,19 @@ void conv2d_backprop_input(const float* dy, const float* filter, float* dx, cons
   } else {
     for (int64_t n = 0; n < g.batch; ++n) one_image(n, true);
   }
+}
+
+void conv2d_backprop_input_relu(const float* dy, const float* filter, const float* rectified, float* dx, float* dbias,
+                                const ConvGeometry& g) {
+  const ConvGeometry t = as_convolution(g);
+  const int tile = g.stride_h == 1 && g.stride_w == 1 ? winograd_tile(t) : 0;
+  if (tile) {
+    const ReluGradient relu_gradient{rectified, dbias};
+    return winograd_conv(dy, turned_filter(filter, g), dx, t, Epilogue{}, tile, nullptr, nullptr, &relu_gradient);
+  }
+  std::vector<float> linear(static_cast<size_t>(g.in_size()));
+  conv2d_backprop_input(dy, filter, linear.data(), g);
+  relu_grad_bias(linear.data(), rectified, dx, dbias, g.batch * g.in_h * g.in_w, g.in_c);
 }
 
 }  // namespace convkit

@@ -20,6 +20,13 @@ void conv2d(const float* x, const float* filter, const float* bias, float* y, co
 bool conv2d_and_max_pool(const float* x, const float* filter, const float* bias, float* y, float* pooled,
                          uint8_t* argmax, const ConvGeometry& g, Activation act);
 void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g);
+// The input gradient of a conv whose input is the output of a relu (`rectified`, dx's
+// shape), taken on through that relu: relu_grad(conv2d_backprop_input(dy), rectified) and
+// its sums over the pixels (the bias gradient of the conv below, dbias: in_c floats). Where
+// the input gradient is a Winograd convolution the mask and sums come with its output
+// transform; elsewhere from a second pass.
+void conv2d_backprop_input_relu(const float* dy, const float* filter, const float* rectified, float* dx, float* dbias,
+                                const ConvGeometry& g);
 void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g);
 // The filter gradient, and the bias gradient when dbias is given, of a conv whose output y
 // went through a relu (y given: dy is the gradient after the relu) or not (y null), in one

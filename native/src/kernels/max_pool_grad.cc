@@ -5,6 +5,7 @@
 #include "../runtime/thread_pool.h"
 #include "float_vectors.h"
 #include "kernels.h"
+#include "channel_sums.h"
 #include "pool_window.h"
 
 // Each output's gradient goes to the first maximum of its window: the first element in

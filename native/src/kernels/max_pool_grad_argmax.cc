@@ -8,6 +8,7 @@
 #include "../runtime/thread_pool.h"
 #include "float_vectors.h"
 #include "kernels.h"
+#include "channel_sums.h"
 #include "pool_window.h"
 
 namespace convkit {

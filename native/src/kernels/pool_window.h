@@ -31,15 +31,4 @@ void for_each_window(const float* x, float* y, const ConvGeometry& g, Visit visi
   });
 }
 
-// channel_sums[c] = the sum over parts of partials[part * channels + c], in double, the parts
-// in order: the max pool gradients' channel sums, whose bits then do not depend on how the
-// threads split the parts.
-inline void sum_parts_in_order(const float* partials, int64_t parts, int64_t channels, float* channel_sums) {
-  for (int64_t c = 0; c < channels; ++c) {
-    double total = 0.0;
-    for (int64_t part = 0; part < parts; ++part) total += partials[part * channels + c];
-    channel_sums[c] = static_cast<float>(total);
-  }
-}
-
 }  // namespace convkit

@@ -28,8 +28,15 @@ int winograd_tile(const ConvGeometry& g);
 // F(tile x tile, 3x3). Given `pooled`, also y's 2x2 max pool of stride 2 and its argmax
 // (only where WinogradTiles::can_pool()): an even tile's windows pooled right after the tile
 // is written, an odd tile's once its chunk, whole images, is written.
+// Given `relu_gradient` instead (no pool, no epilogue), y is an input gradient through the
+// relu below, masked and summed on its way out (conv2d_backprop_input_relu).
+struct ReluGradient {
+  const float* rectified;  // the relu's output, laid out as y
+  float* channel_sums;     // out_c floats: y's sums over batch, height and width
+};
 void winograd_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& epilogue,
-                   int tile, float* pooled = nullptr, uint8_t* argmax = nullptr);
+                   int tile, float* pooled = nullptr, uint8_t* argmax = nullptr,
+                   const ReluGradient* relu_gradient = nullptr);
 
 // dfilter = Σ over output pixels of patchᵀ · dy, as conv2d_backprop_filter, with
 // F(tile x tile, 3x3).
@@ -56,6 +63,8 @@ class WinogradTiles {
   // of the tile).
   template <typename T>
   TilePlaces<T> output_tile(T* data, T* outside, int64_t tile, T** pointers, int64_t first_image = 0) const;
+  // Asks the cache for the places of tile `tile` in `data`, laid out as y.
+  void prefetch_output_tile(const float* data, int64_t tile) const;
   int64_t per_image() const { return rows_ * cols_; }
   // Whether a chunk of tiles can pool its outputs (2x2 windows, stride 2) as soon as it has
   // written them: the tiles cover the output exactly, and an even tile holds whole windows;

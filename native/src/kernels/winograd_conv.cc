@@ -9,6 +9,7 @@
 #include "../gemm/config.h"
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
+#include "channel_sums.h"
 #include "winograd.h"
 #include "winograd_transforms.h"
 
@@ -48,7 +49,7 @@ void transform_filter(const float* filter, const ConvGeometry& g, const Winograd
 }  // namespace
 
 void winograd_conv(const float* x, const float* filter, float* y, const ConvGeometry& g, const Epilogue& ep,
-                   int tile, float* pooled, uint8_t* argmax) {
+                   int tile, float* pooled, uint8_t* argmax, const ReluGradient* relu_gradient) {
   const GemmConfig& cfg = gemm_config();
   const WinogradVariant& variant = winograd_variant(tile);
   const int element_count = variant.elements();
@@ -72,7 +73,10 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
   const bool unwritten = pooled && !y;
   const int64_t image_size = g.out_h * g.out_w * out_c;
   const int64_t held_size = tile % 2 == 0 ? tile * tile * out_c : chunk / tiles.per_image() * image_size;
-  parallel_for((count + chunk - 1) / chunk, [&](int64_t task, int) {
+  const int64_t tasks = (count + chunk - 1) / chunk;
+  // Each task's channel sums of a relu gradient, added up in task order at the end.
+  std::vector<float> task_sums(relu_gradient ? tasks * out_c : 0, 0.0f);
+  parallel_for(tasks, [&](int64_t task, int) {
     const int64_t first = task * chunk, live = std::min(chunk, count - first);
     const int64_t rows = (live + MR - 1) / MR * MR;  // whole row groups: the kernel sees no edge
     // Room for whole row groups: a chunk grown to whole images need not be a multiple of MR.
@@ -108,12 +112,20 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
     for (int64_t t = 0; t < live; ++t) {
       const TileOut out = held_tile ? TileOut::grid(held, tile * out_c, out_c)
                                     : tiles.output_tile<float>(destination, nullptr, first + t, outputs, first_image);
-      variant.output(TileIn::blocks(m + t * m_record, ldm, variant.window()), out, out_c, ep);
+      const TileIn products = TileIn::blocks(m + t * m_record, ldm, variant.window());
+      if (relu_gradient) {
+        // The next tile's mask, read in tile order, reaches the cache too late unless asked for.
+        if (first + t + 1 < count) tiles.prefetch_output_tile(relu_gradient->rectified, first + t + 1);
+        variant.output_relu_gradient(products, out, out_c, y, relu_gradient->rectified, task_sums.data() + task * out_c);
+      } else {
+        variant.output(products, out, out_c, ep);
+      }
       if (held_tile) tiles.max_pool_tile(held, tile * out_c, pooled, argmax, first + t);
       else if (pooled && tile % 2 == 0) tiles.max_pool_tiles(y, pooled, argmax, first + t, 1);  // still in L1
     }
     if (pooled && tile % 2) tiles.max_pool_tiles(destination, pooled, argmax, first, live, first_image);
   });
+  if (relu_gradient) sum_parts_in_order(task_sums.data(), tasks, out_c, relu_gradient->channel_sums);
 }
 
 }  // namespace convkit

@@ -97,6 +97,16 @@ TilePlaces<T> WinogradTiles::output_tile(T* data, T* outside, int64_t tile, T** 
   return TilePlaces<T>::listed(pointers);
 }
 
+void WinogradTiles::prefetch_output_tile(const float* data, int64_t tile) const {
+  const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / per_image();
+  const int64_t rows = std::min<int64_t>(tile_, g_.out_h - tile_ * row), cols = std::min<int64_t>(tile_, g_.out_w - tile_ * col);
+  const float* corner = data + ((n * g_.out_h + tile_ * row) * g_.out_w + tile_ * col) * g_.out_c;
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* line = corner + i * g_.out_w * g_.out_c;
+    for (int64_t k = 0; k < cols * g_.out_c; k += 16) __builtin_prefetch(line + k);  // a cache line each
+  }
+}
+
 bool WinogradTiles::can_pool() const {
   const int64_t side = tile_ % 2 == 0 ? tile_ : 2 * tile_;  // whole tiles and whole windows
   return g_.out_h % side == 0 && g_.out_w % side == 0 && (tile_ % 2 == 0 || per_image() <= kMaxPooledImageTiles);

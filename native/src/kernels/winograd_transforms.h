@@ -81,6 +81,11 @@ struct WinogradVariant {
   // elements -> tile²: Y = Aᵀ M A, then the epilogue (bias indexed by channel). Listed
   // outputs that are null (past the image's edge) are skipped.
   void (*output)(const TileIn& m, const TileOut& y, int64_t channels, const Epilogue& epilogue);
+  // elements -> tile², as output(), for an input gradient through the relu below: each
+  // output kept where that relu's output (`rectified`, laid out as y from `y_base`) is
+  // positive, else 0 (NaN stays NaN: relu_grad), and added into sums[channel].
+  void (*output_relu_gradient)(const TileIn& m, const TileOut& y, int64_t channels, const float* y_base,
+                               const float* rectified, float* sums);
   // 9 -> elements: U = G g Gᵀ, the filter.
   void (*filter)(const float* const* g, float* const* u, int64_t channels);
   // tile² -> elements: A dY Aᵀ, the output gradient's tile, into blocks (a grid).

@@ -332,6 +332,42 @@ struct StoreWithEpilogue {
   }
 };
 
+// put() for an input gradient through a relu (output_relu_gradient): masked by the relu's
+// output at the same place, stored unless the place is null, and summed per channel into
+// `sums`, once per lane group: its Outputs elements are added up in a register first (added
+// into memory one by one, each sum waited on the store before it).
+template <typename At, int Outputs>
+struct StoreReluGradient {
+  At at;
+  const float* y_base;
+  const float* rectified;
+  float* sums;
+  mutable Vec16 sum16{};
+  mutable Vec8 sum8{};
+  mutable float sum1 = 0.0f;
+
+  template <typename V>
+  [[gnu::always_inline]] V& running() const {
+    if constexpr (sizeof(V) == sizeof(Vec16)) return sum16;
+    else if constexpr (sizeof(V) == sizeof(Vec8)) return sum8;
+    else return sum1;
+  }
+  template <typename V>
+  [[gnu::always_inline]] void operator()(int element, int64_t c, V value) const {
+    V& sum = running<V>();
+    if (float* place = at(element)) {
+      const V mask = load<V>(rectified + (place - y_base) + c);
+      value = mask > V{} ? value : (mask != mask ? mask : value * 0.0f);  // relu_grad (kernels.h)
+      store(place + c, value);
+      sum += value;
+    }
+    if (element == Outputs - 1) {
+      store(sums + c, load<V>(sums + c) + sum);
+      sum = V{};
+    }
+  }
+};
+
 // The five transforms of one variant, from its lines.
 template <typename Lines>
 struct Transforms {
@@ -353,6 +389,17 @@ struct Transforms {
     else store_at(GridAt<float, kTile>(y));
   }
 
+  static void output_relu_gradient(const TileIn& m, const TileOut& y, int64_t channels, const float* y_base,
+                                   const float* rectified, float* sums) {
+    const GridAt<const float, kWindow> products(m);
+    auto store_at = [&](auto outputs) {
+      transform<kWindow, kTile>(products, channels, typename Lines::Output{},
+                                StoreReluGradient<decltype(outputs), kTile * kTile>{outputs, y_base, rectified, sums});
+    };
+    if (y.pointers) store_at(ListAt<float, kTile>(y));
+    else store_at(GridAt<float, kTile>(y));
+  }
+
   static void filter(const float* const* g, float* const* u, int64_t channels) {
     using Elements = ListAt<float, kWindow>;
     transform<3, kWindow>(ListAt<const float, 3>(g), channels, typename Lines::Filter{}, Store<Elements>{Elements(u)});
@@ -369,7 +416,7 @@ struct Transforms {
   }
 
   static constexpr WinogradVariant variant() {
-    return WinogradVariant{kTile, input, output, filter, gradient, filter_gradient};
+    return WinogradVariant{kTile, input, output, output_relu_gradient, filter, gradient, filter_gradient};
   }
 };
 
