@@ -116,7 +116,8 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
       if (relu_gradient) {
         // The next tile's mask, read in tile order, reaches the cache too late unless asked for.
         if (first + t + 1 < count) tiles.prefetch_output_tile(relu_gradient->rectified, first + t + 1);
-        variant.output_relu_gradient(products, out, out_c, y, relu_gradient->rectified, task_sums.data() + task * out_c);
+        variant.output_relu_gradient(products, out, out_c, y, relu_gradient->rectified,
+                                     task_sums.data() + task * out_c);
       } else {
         variant.output(products, out, out_c, ep);
       }

@@ -99,7 +99,8 @@ TilePlaces<T> WinogradTiles::output_tile(T* data, T* outside, int64_t tile, T** 
 
 void WinogradTiles::prefetch_output_tile(const float* data, int64_t tile) const {
   const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / per_image();
-  const int64_t rows = std::min<int64_t>(tile_, g_.out_h - tile_ * row), cols = std::min<int64_t>(tile_, g_.out_w - tile_ * col);
+  const int64_t rows = std::min<int64_t>(tile_, g_.out_h - tile_ * row);
+  const int64_t cols = std::min<int64_t>(tile_, g_.out_w - tile_ * col);
   const float* corner = data + ((n * g_.out_h + tile_ * row) * g_.out_w + tile_ * col) * g_.out_c;
   for (int64_t i = 0; i < rows; ++i) {
     const float* line = corner + i * g_.out_w * g_.out_c;
