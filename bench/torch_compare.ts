@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
-import { Round, parseThroughputs, ratioRows, ratioTable, summarize } from './torch_ratios';
+import { Round, Throughput, parseThroughputs, ratioRows, ratioTable, summarize } from './torch_ratios';
 
 const REPOSITORY = path.resolve(__dirname, '..');
 
@@ -58,12 +58,14 @@ function parseArgs(argv: string[]): Options | null {
   return options;
 }
 
-/** Runs a program and returns what it printed; a failure ends the comparison with its message. */
-function run(what: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+/** Runs a program and returns the throughputs it printed; a failure ends the comparison with its message. */
+function run(what: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Throughput[] {
   const result = spawnSync(command, args, { cwd: REPOSITORY, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
   if (result.error) throw new Error(`${what}: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`${what} exited with ${result.status}:\n${result.stderr.trim().split('\n').slice(-5).join('\n')}`);
-  return result.stdout;
+  const throughputs = parseThroughputs(result.stdout);
+  if (throughputs.length === 0) throw new Error(`${what} printed no JSON line with a model's images/s`);
+  return throughputs;
 }
 
 function main(): void {
@@ -72,10 +74,10 @@ function main(): void {
   const rounds: Round[] = [];
   for (let i = 0; i < o.rounds; i++) {
     const time = new Date().toISOString().slice(11, 19);
-    const shipped = parseThroughputs(run('torch_reference.py', o.python, [o.reference]));
-    const kept = parseThroughputs(run('torch_reference.py (memory kept)', o.python, [o.reference], KEEP_MEMORY));
-    const convkit = parseThroughputs(run('npm run bench', process.execPath,
-      ['--import', 'tsx', path.join(REPOSITORY, 'bench', 'train_bench.ts'), ...o.benchArgs]));
+    const shipped = run('torch_reference.py', o.python, [o.reference]);
+    const kept = run('torch_reference.py (memory kept)', o.python, [o.reference], KEEP_MEMORY);
+    const convkit = run('npm run bench', process.execPath,
+      ['--import', 'tsx', path.join(REPOSITORY, 'bench', 'train_bench.ts'), ...o.benchArgs]);
     rounds.push({ time, shipped, kept, convkit });
     console.error(`round ${i + 1} of ${o.rounds} (${time}) measured`);
   }

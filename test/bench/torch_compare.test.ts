@@ -82,18 +82,28 @@ describe('bench:torch failures', () => {
     assert.match(result.stderr, /--rounds must be a positive integer, got 1\.5/);
   });
 
-  it('reports a reference run that fails, with its last error lines, and exits 1', () => {
+  /** Runs one round with node standing in for a Python without torch, on a reference script of `source`. */
+  const withReference = (source: string) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'convkit-torch-'));
     try {
-      const failing = path.join(dir, 'torch_reference.js');
-      writeFileSync(failing, "console.error('ModuleNotFoundError: No module named torch'); process.exit(3);\n");
-      // The interpreter is node here, standing in for a Python without torch.
-      const result = runScript(['--python', process.execPath, '--reference', failing, '--rounds', '1']);
-      assert.equal(result.status, 1);
-      assert.match(result.stderr, /torch_reference\.py exited with 3:\nModuleNotFoundError: No module named torch/);
-      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      const reference = path.join(dir, 'torch_reference.js');
+      writeFileSync(reference, source);
+      return runScript(['--python', process.execPath, '--reference', reference, '--rounds', '1']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  };
+
+  it('reports a reference run that prints no results, and exits 1', () => {
+    const result = withReference("console.log('sgemm only');\n");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /torch_reference\.py printed no JSON line with a model's images\/s/);
+  });
+
+  it('reports a reference run that fails, with its last error lines, and exits 1', () => {
+    const result = withReference("console.error('ModuleNotFoundError: No module named torch'); process.exit(3);\n");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /torch_reference\.py exited with 3:\nModuleNotFoundError: No module named torch/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 });
