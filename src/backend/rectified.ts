@@ -10,10 +10,10 @@ import { TensorInfo } from '@tensorflow/tfjs-core';
 
 // Each mark says whether the conv's own gradient reads the relu's output in a pass it makes
 // anyway (a model's first layer: its filter and bias gradients' pass over dy).
-const rectified = new WeakMap<object, { masksOwnGradient: boolean }>();
+const rectified = new WeakMap<object, boolean>();
 
 export function markRectified(tensor: TensorInfo, masksOwnGradient = false): void {
-  rectified.set(tensor.dataId, { masksOwnGradient });
+  rectified.set(tensor.dataId, masksOwnGradient);
 }
 
 export function isRectified(tensor: TensorInfo): boolean {
@@ -26,7 +26,7 @@ export function isRectified(tensor: TensorInfo): boolean {
  * unless that conv's gradient applies the mask in a pass of its own anyway.
  */
 export function takesReluGradientFromAbove(tensor: TensorInfo): boolean {
-  return rectified.get(tensor.dataId)?.masksOwnGradient === false;
+  return rectified.get(tensor.dataId) === false;
 }
 
 let outputsOnlyDepth = 0;

@@ -30,5 +30,12 @@ template <typename V>
   std::memcpy(p, &v, sizeof v);
 }
 
+// relu_grad (kernels.h) lane by lane: dy where y > 0, y where y is NaN, else dy * 0.
+template <typename V>
+[[gnu::always_inline]] inline V relu_grad_lanes(V dy, V y) {
+  const V zero = V{};
+  return y > zero ? dy : (y != y ? y : dy * 0.0f);
+}
+
 }  // namespace
 }  // namespace convkit

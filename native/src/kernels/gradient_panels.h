@@ -44,12 +44,6 @@ namespace {
 
 using Vec4d = double __attribute__((vector_size(32)));
 
-template <typename V>
-[[gnu::always_inline]] inline V relu_grad_lanes(V dy, V y) {
-  const V zero = V{};
-  return y > zero ? dy : (y != y ? y : dy * 0.0f);
-}
-
 // bias[c, c + 4) += the four floats at values, in double.
 [[gnu::always_inline]] inline void add_to_bias(double* bias, const float* values) {
   Vec4d sums;

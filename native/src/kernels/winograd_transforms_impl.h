@@ -356,8 +356,7 @@ struct StoreReluGradient {
   [[gnu::always_inline]] void operator()(int element, int64_t c, V value) const {
     V& sum = running<V>();
     if (float* place = at(element)) {
-      const V mask = load<V>(rectified + (place - y_base) + c);
-      value = mask > V{} ? value : (mask != mask ? mask : value * 0.0f);  // relu_grad (kernels.h)
+      value = relu_grad_lanes(value, load<V>(rectified + (place - y_base) + c));
       store(place + c, value);
       sum += value;
     }
