@@ -76,6 +76,10 @@ void accumulate(const float* x, const float* dy, const WinogradTiles& tiles, con
         std::fill(last_panel, last_panel + live * NR, 0.0f);
       }
     for (int64_t t = 0; t < live; ++t) {
+      if (first + t + kTilesAhead < end) {
+        tiles.prefetch_input_window(x, first + t + kTilesAhead);
+        tiles.prefetch_output_tile(dy, first + t + kTilesAhead);
+      }
       const TileIn d = tiles.input_window(x, zeros.data(), first + t, window);
       variant.input(d, TileOut::blocks(v + t * l.in_c, v_stride, side), l.in_c);
       const TileIn tile_dy = tiles.output_tile<const float>(dy, zeros.data(), first + t, gradients);

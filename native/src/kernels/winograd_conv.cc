@@ -85,6 +85,7 @@ void winograd_conv(const float* x, const float* filter, float* y, const ConvGeom
     float* m = scratch(ScratchSlot::kPackB, capacity * m_record);
     const float* window[kMaxWinogradElements];
     for (int64_t t = 0; t < live; ++t) {
+      if (first + t + kTilesAhead < count) tiles.prefetch_input_window(x, first + t + kTilesAhead);
       const TileIn d = tiles.input_window(x, zeros.data(), first + t, window);
       variant.input(d, TileOut::blocks(v + t * v_record, in_c, variant.window()), in_c);
     }

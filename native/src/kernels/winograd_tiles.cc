@@ -108,6 +108,20 @@ void WinogradTiles::prefetch_output_tile(const float* data, int64_t tile) const 
   }
 }
 
+void WinogradTiles::prefetch_input_window(const float* x, int64_t tile) const {
+  const ConvGeometry& g = g_;
+  const int64_t col = tile % cols_, row = (tile / cols_) % rows_, n = tile / per_image();
+  const int64_t side = tile_ + 2, top = tile_ * row - g.pad_top, left = tile_ * col - g.pad_left;
+  const int64_t ih0 = std::max<int64_t>(0, top), ih1 = std::min(g.in_h, top + side);
+  const int64_t iw0 = std::max<int64_t>(0, left), iw1 = std::min(g.in_w, left + side);
+  if (ih0 >= ih1 || iw0 >= iw1) return;
+  const float* image = x + n * g.in_h * g.in_w * g.in_c;
+  for (int64_t ih = ih0; ih < ih1; ++ih) {
+    const float* line = image + (ih * g.in_w + iw0) * g.in_c;
+    for (int64_t k = 0; k < (iw1 - iw0) * g.in_c; k += 16) __builtin_prefetch(line + k);  // a cache line each
+  }
+}
+
 bool WinogradTiles::can_pool() const {
   const int64_t side = tile_ % 2 == 0 ? tile_ : 2 * tile_;  // whole tiles and whole windows
   return g_.out_h % side == 0 && g_.out_w % side == 0 && (tile_ % 2 == 0 || per_image() <= kMaxPooledImageTiles);
