@@ -52,10 +52,11 @@ inline int64_t element_stride(int64_t floats) { return ((floats + 15) / 16 | 1) 
 // filter gradient for its output gradients too), read from memory tile by tile: a tile's
 // window spans tile + 2 rows of an activation far larger than the caches, whose first lines
 // in each row (and each 4 KiB page) the hardware prefetcher did not see coming. Measured
-// (batch 128, median of 50, alternating runs, no ahead / 1 / 2 / 4): the filter gradient of
+// (batch 128, median of 50, without and with): the filter gradient of
 // 30x30x32 'valid' 3.6-3.9 -> 2.6 ms with its inputs out of cache, of 16x16x64 'same'
 // 3.6-3.7 -> 3.0; a training step of the basic model 26.5-28.3 -> 24.5-25.5 ms (median),
-// of the improved 51.9-54.1 -> 50.4-51.0; 1 and 4 tiles ahead no better than 2.
+// of the improved 51.9-54.1 -> 50.4-51.0 (runs with and without alternating); 1 and 4 tiles
+// ahead no better than 2.
 constexpr int64_t kTilesAhead = 2;
 
 // The tile x tile output tiles of a convolution, counted n, then tile row, then tile column.

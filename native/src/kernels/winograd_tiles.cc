@@ -47,6 +47,13 @@ int measured_tile(const ConvGeometry& g) {
   return chosen;
 }
 
+// Asks the cache for `rows` runs of `floats` floats, the first at `first`, each row_stride
+// floats after the one before: a cache line at a time.
+void prefetch_rows(const float* first, int64_t rows, int64_t row_stride, int64_t floats) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t k = 0; k < floats; k += 16) __builtin_prefetch(first + i * row_stride + k);
+}
+
 }  // namespace
 
 int winograd_tile(const ConvGeometry& g) {
@@ -102,10 +109,7 @@ void WinogradTiles::prefetch_output_tile(const float* data, int64_t tile) const 
   const int64_t rows = std::min<int64_t>(tile_, g_.out_h - tile_ * row);
   const int64_t cols = std::min<int64_t>(tile_, g_.out_w - tile_ * col);
   const float* corner = data + ((n * g_.out_h + tile_ * row) * g_.out_w + tile_ * col) * g_.out_c;
-  for (int64_t i = 0; i < rows; ++i) {
-    const float* line = corner + i * g_.out_w * g_.out_c;
-    for (int64_t k = 0; k < cols * g_.out_c; k += 16) __builtin_prefetch(line + k);  // a cache line each
-  }
+  prefetch_rows(corner, rows, g_.out_w * g_.out_c, cols * g_.out_c);
 }
 
 void WinogradTiles::prefetch_input_window(const float* x, int64_t tile) const {
@@ -115,11 +119,8 @@ void WinogradTiles::prefetch_input_window(const float* x, int64_t tile) const {
   const int64_t ih0 = std::max<int64_t>(0, top), ih1 = std::min(g.in_h, top + side);
   const int64_t iw0 = std::max<int64_t>(0, left), iw1 = std::min(g.in_w, left + side);
   if (ih0 >= ih1 || iw0 >= iw1) return;
-  const float* image = x + n * g.in_h * g.in_w * g.in_c;
-  for (int64_t ih = ih0; ih < ih1; ++ih) {
-    const float* line = image + (ih * g.in_w + iw0) * g.in_c;
-    for (int64_t k = 0; k < (iw1 - iw0) * g.in_c; k += 16) __builtin_prefetch(line + k);  // a cache line each
-  }
+  const float* corner = x + ((n * g.in_h + ih0) * g.in_w + iw0) * g.in_c;
+  prefetch_rows(corner, ih1 - ih0, g.in_w * g.in_c, (iw1 - iw0) * g.in_c);
 }
 
 bool WinogradTiles::can_pool() const {
